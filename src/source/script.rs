@@ -50,9 +50,226 @@ pub struct SplitError {
 }
 
 /// Splits `text` into statements at top-level semicolons.
+///
+/// Understands single-quoted strings (with `''` and, after `E`, backslash escapes), quoted
+/// identifiers, dollar quotes, line and nested block comments, and sql-migrate's
+/// `-- +migrate StatementBegin` / `StatementEnd` around statements that hold semicolons.
 pub fn split(text: &str) -> Result<Script, SplitError> {
-    let _ = text;
-    Ok(Script::default())
+    Splitter::new(text).run()
+}
+
+struct Splitter<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+    script: Script,
+    section: Section,
+    /// Start of the statement being read, once a non-comment token has been seen.
+    statement_start: Option<usize>,
+    /// Directives seen since the last statement ended.
+    pending_directives: Vec<String>,
+    /// Inside `StatementBegin` … `StatementEnd`: semicolons do not end the statement.
+    in_block: bool,
+}
+
+impl<'a> Splitter<'a> {
+    fn new(text: &'a str) -> Self {
+        Splitter {
+            text,
+            bytes: text.as_bytes(),
+            pos: 0,
+            script: Script::default(),
+            section: Section::Whole,
+            statement_start: None,
+            pending_directives: Vec::new(),
+            in_block: false,
+        }
+    }
+
+    fn run(mut self) -> Result<Script, SplitError> {
+        while self.pos < self.bytes.len() {
+            let byte = self.bytes[self.pos];
+            match byte {
+                b'-' if self.peek(1) == Some(b'-') => self.line_comment(),
+                b'/' if self.peek(1) == Some(b'*') => self.block_comment()?,
+                b'\'' => {
+                    let escapes = self.pos > 0
+                        && matches!(self.bytes[self.pos - 1], b'e' | b'E')
+                        && !self.is_identifier_byte_at(self.pos.wrapping_sub(2));
+                    self.mark_start();
+                    self.quoted(b'\'', escapes, "string")?;
+                }
+                b'"' => {
+                    self.mark_start();
+                    self.quoted(b'"', false, "quoted identifier")?;
+                }
+                b'$' => {
+                    self.mark_start();
+                    self.dollar()?;
+                }
+                b';' if !self.in_block => {
+                    self.finish_statement(self.pos);
+                    self.pos += 1;
+                }
+                _ => {
+                    if !byte.is_ascii_whitespace() {
+                        self.mark_start();
+                    }
+                    self.pos += 1;
+                }
+            }
+        }
+        self.finish_statement(self.bytes.len());
+        Ok(self.script)
+    }
+
+    fn peek(&self, ahead: usize) -> Option<u8> {
+        self.bytes.get(self.pos + ahead).copied()
+    }
+
+    fn is_identifier_byte_at(&self, index: usize) -> bool {
+        self.bytes
+            .get(index)
+            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b >= 0x80)
+    }
+
+    fn mark_start(&mut self) {
+        if self.statement_start.is_none() {
+            self.statement_start = Some(self.pos);
+        }
+    }
+
+    fn error(&self, message: String, at: usize) -> SplitError {
+        let (line, column) = line_column(self.text, at);
+        SplitError {
+            message,
+            line,
+            column,
+        }
+    }
+
+    /// A `--` comment: may carry a `bfm:` directive or a `+migrate` marker.
+    fn line_comment(&mut self) {
+        let start = self.pos;
+        let end = self.text[start..]
+            .find('\n')
+            .map_or(self.text.len(), |i| start + i);
+        let body = self.text[start + 2..end].trim();
+        self.pos = end;
+        if let Some(directive) = body.strip_prefix("bfm:") {
+            let directive = directive.trim().to_string();
+            let (line, _) = line_column(self.text, start);
+            self.script.directives.push((line, directive.clone()));
+            if self.statement_start.is_none() {
+                self.pending_directives.push(directive);
+            }
+        } else if let Some(marker) = body.strip_prefix("+migrate") {
+            let words: Vec<&str> = marker.split_whitespace().collect();
+            match words.first().map(|w| w.to_ascii_lowercase()).as_deref() {
+                Some("up") => self.switch_section(start, Section::Up),
+                Some("down") => self.switch_section(start, Section::Down),
+                Some("statementbegin") => self.in_block = true,
+                Some("statementend") => {
+                    self.in_block = false;
+                    self.finish_statement(start);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn switch_section(&mut self, at: usize, section: Section) {
+        self.finish_statement(at);
+        self.section = section;
+    }
+
+    fn block_comment(&mut self) -> Result<(), SplitError> {
+        let start = self.pos;
+        let mut depth = 0usize;
+        while self.pos < self.bytes.len() {
+            if self.bytes[self.pos] == b'/' && self.peek(1) == Some(b'*') {
+                depth += 1;
+                self.pos += 2;
+            } else if self.bytes[self.pos] == b'*' && self.peek(1) == Some(b'/') {
+                depth -= 1;
+                self.pos += 2;
+                if depth == 0 {
+                    return Ok(());
+                }
+            } else {
+                self.pos += 1;
+            }
+        }
+        Err(self.error("unterminated block comment".into(), start))
+    }
+
+    /// A string or quoted identifier; a doubled quote stands for itself.
+    fn quoted(&mut self, quote: u8, backslash_escapes: bool, what: &str) -> Result<(), SplitError> {
+        let start = self.pos;
+        self.pos += 1;
+        while self.pos < self.bytes.len() {
+            let byte = self.bytes[self.pos];
+            if backslash_escapes && byte == b'\\' {
+                self.pos += 2;
+            } else if byte == quote {
+                if self.peek(1) == Some(quote) {
+                    self.pos += 2;
+                } else {
+                    self.pos += 1;
+                    return Ok(());
+                }
+            } else {
+                self.pos += 1;
+            }
+        }
+        Err(self.error(format!("unterminated {what}"), start))
+    }
+
+    /// `$tag$ … $tag$`; a `$` that does not open a dollar quote (`$1`, `a$b`) is plain text.
+    fn dollar(&mut self) -> Result<(), SplitError> {
+        let start = self.pos;
+        if self.is_identifier_byte_at(start.wrapping_sub(1)) {
+            self.pos += 1;
+            return Ok(());
+        }
+        let rest = &self.text[start + 1..];
+        let tag_len = rest
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            .count();
+        if rest.as_bytes().get(tag_len) != Some(&b'$')
+            || rest.as_bytes().first().is_some_and(u8::is_ascii_digit)
+        {
+            self.pos += 1;
+            return Ok(());
+        }
+        let delimiter = &self.text[start..start + tag_len + 2];
+        let body_start = start + delimiter.len();
+        match self.text[body_start..].find(delimiter) {
+            Some(i) => {
+                self.pos = body_start + i + delimiter.len();
+                Ok(())
+            }
+            None => Err(self.error(format!("unterminated dollar quote {delimiter}"), start)),
+        }
+    }
+
+    fn finish_statement(&mut self, end: usize) {
+        let directives = std::mem::take(&mut self.pending_directives);
+        let Some(start) = self.statement_start.take() else {
+            return;
+        };
+        let sql = self.text[start..end].trim_end();
+        let (line, column) = line_column(self.text, start);
+        self.script.statements.push(ScriptStatement {
+            sql: sql.to_string(),
+            span: start..start + sql.len(),
+            line,
+            column,
+            directives,
+            section: self.section,
+        });
+    }
 }
 
 /// 1-based line and column of byte `offset` in `text`.
@@ -61,4 +278,129 @@ pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sqls(text: &str) -> Vec<String> {
+        split(text)
+            .unwrap()
+            .statements
+            .into_iter()
+            .map(|s| s.sql)
+            .collect()
+    }
+
+    #[test]
+    fn splits_at_top_level_semicolons_only() {
+        let text =
+            "CREATE TABLE a (x text DEFAULT ';');\nINSERT INTO \"we;ird\" VALUES ('it''s;');\n";
+        assert_eq!(
+            sqls(text),
+            [
+                "CREATE TABLE a (x text DEFAULT ';')",
+                "INSERT INTO \"we;ird\" VALUES ('it''s;')"
+            ]
+        );
+    }
+
+    #[test]
+    fn dollar_quoted_bodies_keep_their_semicolons() {
+        let text = "CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; $body$ LANGUAGE sql;\nDO $$ BEGIN PERFORM 1; END $$;";
+        let statements = sqls(text);
+        assert_eq!(statements.len(), 2);
+        assert!(statements[0].ends_with("LANGUAGE sql"));
+        assert_eq!(statements[1], "DO $$ BEGIN PERFORM 1; END $$");
+    }
+
+    #[test]
+    fn positional_parameters_and_dollar_in_names_are_not_quotes() {
+        assert_eq!(
+            sqls("SELECT $1, a$b; SELECT 2"),
+            ["SELECT $1, a$b", "SELECT 2"]
+        );
+    }
+
+    #[test]
+    fn escape_strings_honour_backslashes() {
+        assert_eq!(
+            sqls("SELECT E'a\\';b'; SELECT 2"),
+            ["SELECT E'a\\';b'", "SELECT 2"]
+        );
+    }
+
+    #[test]
+    fn comments_are_skipped_but_kept_inside_statements() {
+        let text = "-- leading ; comment\n/* block /* nested ; */ */\nCREATE TABLE t (\n  -- inner; comment\n  id int\n);";
+        let script = split(text).unwrap();
+        assert_eq!(script.statements.len(), 1);
+        assert!(script.statements[0].sql.starts_with("CREATE TABLE t"));
+        assert!(script.statements[0].sql.contains("-- inner; comment"));
+        assert_eq!(
+            (script.statements[0].line, script.statements[0].column),
+            (3, 1)
+        );
+    }
+
+    #[test]
+    fn directives_attach_to_the_next_statement() {
+        let text = "CREATE TABLE a (id int);\n-- bfm:renamed_from people\n-- bfm:allow_destructive\nCREATE TABLE users (id int);\n-- bfm:no-transaction\n";
+        let script = split(text).unwrap();
+        assert!(script.statements[0].directives.is_empty());
+        assert_eq!(
+            script.statements[1].directives,
+            ["renamed_from people", "allow_destructive"]
+        );
+        assert_eq!(
+            script.directives,
+            [
+                (2, "renamed_from people".to_string()),
+                (3, "allow_destructive".to_string()),
+                (5, "no-transaction".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn migrate_markers_set_sections() {
+        let text = "-- +migrate Up\nCREATE TABLE a (id int);\nINSERT INTO a VALUES (1);\n-- +migrate Down\nDROP TABLE a;\n";
+        let sections: Vec<Section> = split(text)
+            .unwrap()
+            .statements
+            .iter()
+            .map(|s| s.section)
+            .collect();
+        assert_eq!(sections, [Section::Up, Section::Up, Section::Down]);
+    }
+
+    #[test]
+    fn statement_begin_end_keeps_inner_semicolons() {
+        let text = "-- +migrate Up\n-- +migrate StatementBegin\nCREATE FUNCTION f() RETURNS trigger AS '\nBEGIN RETURN NEW; END' LANGUAGE plpgsql;\nSELECT 1;\n-- +migrate StatementEnd\nSELECT 2;";
+        let statements = sqls(text);
+        assert_eq!(statements.len(), 2);
+        assert!(statements[0].contains("SELECT 1;"));
+        assert_eq!(statements[1], "SELECT 2");
+    }
+
+    #[test]
+    fn unterminated_string_names_its_start() {
+        let error = split("SELECT 1;\nSELECT 'oops").unwrap_err();
+        assert_eq!((error.line, error.column), (2, 8));
+        assert_eq!(error.message, "unterminated string");
+    }
+
+    #[test]
+    fn spans_point_into_the_text() {
+        let text = "  SELECT 1 ;\n\nSELECT 2";
+        let script = split(text).unwrap();
+        for statement in &script.statements {
+            assert_eq!(&text[statement.span.clone()], statement.sql);
+        }
+        assert_eq!(
+            (script.statements[1].line, script.statements[1].column),
+            (3, 1)
+        );
+    }
 }
