@@ -5,9 +5,15 @@
 //! twice is an error naming both places.
 
 pub mod script;
+mod sql;
+mod yaml;
+
+pub use sql::apply_sql_text;
+pub use yaml::json_schema;
 
 use crate::backend::{Dialect, SchemaContext};
 use crate::model::Model;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
@@ -58,9 +64,180 @@ pub struct LoadOptions<'a> {
 
 /// Loads a directory (its `*.yaml`, `*.yml` and `*.sql` files, not recursing) or a single file.
 pub fn load_path(path: &Path, options: LoadOptions<'_>) -> Result<Model, LoadError> {
-    let _ = options;
-    Err(LoadError::Io {
-        path: path.to_path_buf(),
-        source: std::io::Error::other("loading is not written yet"),
-    })
+    let mut load = Load::new(options);
+    let files = if path.is_dir() {
+        source_files(path)?
+    } else {
+        vec![(kind_of_file(path)?, path.to_path_buf())]
+    };
+    for (kind, file) in files {
+        let text = std::fs::read_to_string(&file).map_err(|source| LoadError::Io {
+            path: file.clone(),
+            source,
+        })?;
+        match kind {
+            FileKind::Yaml => load.yaml(&text, &file)?,
+            FileKind::Sql => load.sql(&text, &file)?,
+        }
+    }
+    Ok(load.finish())
+}
+
+/// Loads the text of one YAML file (`file` only names it in errors).
+pub fn load_yaml_text(text: &str, file: &Path, options: LoadOptions<'_>) -> Result<Model, LoadError> {
+    let mut load = Load::new(options);
+    load.yaml(text, file)?;
+    Ok(load.finish())
+}
+
+/// Loads the text of one SQL file of desired state (`file` only names it in errors).
+pub fn load_sql_text(text: &str, file: &Path, options: LoadOptions<'_>) -> Result<Model, LoadError> {
+    let mut load = Load::new(options);
+    load.sql(text, file)?;
+    Ok(load.finish())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum FileKind {
+    Yaml,
+    Sql,
+}
+
+fn kind_of_file(path: &Path) -> Result<FileKind, LoadError> {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("yaml" | "yml") => Ok(FileKind::Yaml),
+        Some("sql") => Ok(FileKind::Sql),
+        _ => Err(LoadError::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "not a schema file: expected a .yaml, .yml or .sql file, or a directory",
+            ),
+        }),
+    }
+}
+
+/// The schema files of a directory: YAML before SQL, each group by file name.
+fn source_files(dir: &Path) -> Result<Vec<(FileKind, PathBuf)>, LoadError> {
+    let io_error = |source| LoadError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io_error)? {
+        let path = entry.map_err(io_error)?.path();
+        if path.is_file()
+            && let Ok(kind) = kind_of_file(&path)
+        {
+            files.push((kind, path));
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// A load in progress: the model built so far and where each of its objects came from.
+struct Load<'a> {
+    options: LoadOptions<'a>,
+    model: Model,
+    origins: Origins,
+}
+
+impl<'a> Load<'a> {
+    fn new(options: LoadOptions<'a>) -> Self {
+        Load {
+            options,
+            model: Model::default(),
+            origins: Origins::default(),
+        }
+    }
+
+    fn yaml(&mut self, text: &str, file: &Path) -> Result<(), LoadError> {
+        yaml::load(text, file, self.options, &mut self.model, &mut self.origins)
+    }
+
+    /// Desired-state SQL runs in the connection's schema, which therefore exists; `+migrate Down`
+    /// sections (of a hand-written migration used as a source) are skipped.
+    fn sql(&mut self, text: &str, file: &Path) -> Result<(), LoadError> {
+        self.model.schema_mut(&self.options.context.default_schema);
+        sql::apply(
+            &mut self.model,
+            text,
+            file,
+            self.options,
+            Some(&mut self.origins),
+            &|section| section != script::Section::Down,
+        )
+    }
+
+    fn finish(mut self) -> Model {
+        normalize(&mut self.model);
+        self.model
+    }
+}
+
+/// The canonical form every loaded model ends in, whatever order its files said things in.
+fn normalize(model: &mut Model) {
+    for schema in model.schemas.values_mut() {
+        let prefix = format!("{}.", schema.name);
+        let enums: Vec<String> = schema.enums.keys().cloned().collect();
+        for table in schema.tables.values_mut() {
+            for column in &mut table.columns {
+                if let Some(local) = same_schema_enum(&column.data_type, &prefix, &enums) {
+                    column.data_type = local;
+                }
+            }
+            table.sort_constraints();
+        }
+    }
+}
+
+/// `core.role` (or `core.role[]`) written in schema `core`, where `role` is an enum of `core`,
+/// is stored as `role` (`role[]`).
+fn same_schema_enum(data_type: &str, prefix: &str, enums: &[String]) -> Option<String> {
+    let local = data_type.strip_prefix(prefix)?;
+    let base = local.trim_end_matches("[]");
+    enums.iter().any(|e| e == base).then(|| local.to_string())
+}
+
+/// Where each object of a load was first defined, keyed by a description such as
+/// `table core.users`, so that a second definition names both places.
+#[derive(Default)]
+struct Origins(BTreeMap<String, Location>);
+
+impl Origins {
+    fn record(&mut self, object: String, location: Location) -> Result<(), LoadError> {
+        if let Some(first) = self.0.get(&object) {
+            return Err(LoadError::Duplicate {
+                object,
+                first: first.clone(),
+                second: location,
+            });
+        }
+        self.0.insert(object, location);
+        Ok(())
+    }
+
+    /// A dropped object may be defined again.
+    fn forget(&mut self, object: &str) {
+        self.0.remove(object);
+    }
+}
+
+/// An [`LoadError::Invalid`] at a 1-based line and column of `text`.
+fn invalid_at(text: &str, file: &Path, line: usize, column: usize, message: impl Into<String>) -> LoadError {
+    let line_text = text
+        .lines()
+        .nth(line.saturating_sub(1))
+        .unwrap_or_default()
+        .to_string();
+    LoadError::Invalid {
+        location: Location {
+            file: file.to_path_buf(),
+            line,
+            column,
+        },
+        message: message.into(),
+        line_text,
+    }
 }

@@ -1,0 +1,984 @@
+//! YAML files (the format of `docs/yaml-format.md`): serde structs that mirror the file, then a
+//! conversion into model objects that expands shorthands and fills in what the server would.
+
+use super::sql::object_key;
+use super::{LoadError, LoadOptions, Location, Origins, invalid_at};
+use crate::backend::{ConstraintKind, StatementError};
+use crate::model::{
+    Check, Column, Enum, Extension, ForeignKey, ForeignKeyAction, Identity, IdentityKind, Index,
+    IndexKey, Model, PrimaryKey, Sequence, Table, Unique, View,
+};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+use sqlparser::ast::{CastKind, Expr, visit_expressions};
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::Parser;
+use std::ops::ControlFlow;
+use std::path::Path;
+
+/// One YAML file: objects of one schema.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "bfm schema file")]
+struct SchemaFile {
+    /// The schema these objects belong to. Defaults to the connection's schema; leave it out
+    /// for a per-environment connection.
+    #[schemars(with = "Option<String>")]
+    schema: Option<Spanned<String>>,
+    /// COMMENT ON SCHEMA.
+    comment: Option<String>,
+    /// CREATE EXTENSION: a name, or {name, schema}.
+    #[serde(default)]
+    #[schemars(with = "Vec<ExtensionDoc>")]
+    extensions: Vec<Spanned<ExtensionDoc>>,
+    #[serde(default)]
+    #[schemars(with = "Vec<EnumDoc>")]
+    enums: Vec<Spanned<EnumDoc>>,
+    #[serde(default)]
+    #[schemars(with = "Vec<SequenceDoc>")]
+    sequences: Vec<Spanned<SequenceDoc>>,
+    #[serde(default)]
+    #[schemars(with = "Vec<TableDoc>")]
+    tables: Vec<Spanned<TableDoc>>,
+    #[serde(default)]
+    #[schemars(with = "Vec<ViewDoc>")]
+    views: Vec<Spanned<ViewDoc>>,
+    /// Tables, views, enums or sequences of this schema bfm may drop.
+    #[serde(default)]
+    allow_drop: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(
+    untagged,
+    expecting = "an extension name, or {name, schema}"
+)]
+enum ExtensionDoc {
+    Name(String),
+    Detailed(ExtensionDetailDoc),
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct ExtensionDetailDoc {
+    name: String,
+    /// The schema the extension's objects are created in.
+    schema: Option<String>,
+}
+
+/// CREATE TYPE … AS ENUM.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct EnumDoc {
+    name: String,
+    /// The labels in their sort order.
+    values: Vec<String>,
+    comment: Option<String>,
+}
+
+/// CREATE SEQUENCE.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct SequenceDoc {
+    name: String,
+    /// smallint, integer or bigint (the default).
+    #[serde(rename = "type")]
+    #[schemars(with = "Option<String>")]
+    data_type: Option<Spanned<String>>,
+    start: Option<i64>,
+    increment: Option<i64>,
+    min_value: Option<i64>,
+    max_value: Option<i64>,
+    cache: Option<i64>,
+    #[serde(default)]
+    cycle: bool,
+    /// OWNED BY, as table.column of this schema.
+    owned_by: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct TableDoc {
+    name: String,
+    /// COMMENT ON TABLE.
+    comment: Option<String>,
+    /// The table's previous name: a declared rename.
+    renamed_from: Option<String>,
+    /// Lets drops and narrowing inside this table into generated files.
+    #[serde(default)]
+    allow_destructive: bool,
+    /// The columns, in order.
+    #[schemars(with = "Vec<ColumnDoc>")]
+    columns: Vec<Spanned<ColumnDoc>>,
+    /// The primary key: a column list, or {name, columns}.
+    primary_key: Option<PrimaryKeyDoc>,
+    #[serde(default)]
+    unique: Vec<UniqueDoc>,
+    #[serde(default)]
+    checks: Vec<CheckDoc>,
+    #[serde(default)]
+    foreign_keys: Vec<ForeignKeyDoc>,
+    #[serde(default)]
+    #[schemars(with = "Vec<IndexDoc>")]
+    indexes: Vec<Spanned<IndexDoc>>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct ColumnDoc {
+    name: String,
+    /// The SQL type (`int4`, `varchar(20)`, `timestamptz`, `text[]`, an enum's name).
+    #[serde(rename = "type")]
+    #[schemars(with = "String")]
+    data_type: Spanned<String>,
+    /// Columns are nullable unless stated; primary-key and identity columns never are.
+    nullable: Option<bool>,
+    /// The default, as SQL (quote string literals: `"'active'"`).
+    #[schemars(schema_with = "sql_scalar_schema")]
+    default: Option<Spanned<String>>,
+    /// always, by_default, or {kind, start, increment}.
+    identity: Option<IdentityDoc>,
+    /// GENERATED ALWAYS AS (expression) STORED.
+    #[schemars(with = "Option<String>")]
+    generated: Option<Spanned<String>>,
+    collation: Option<String>,
+    /// COMMENT ON COLUMN.
+    comment: Option<String>,
+    /// The column's previous name: a declared rename.
+    renamed_from: Option<String>,
+    /// Lets this column be dropped or narrowed.
+    #[serde(default)]
+    allow_destructive: bool,
+    /// Shorthand for a one-column primary key.
+    #[serde(default)]
+    primary_key: bool,
+    /// Shorthand for a one-column unique constraint.
+    #[serde(default)]
+    unique: bool,
+    /// Shorthand for a check constraint.
+    #[schemars(with = "Option<String>")]
+    check: Option<Spanned<String>>,
+    /// Shorthand for a one-column foreign key: [schema.]table.column, or the long form.
+    #[schemars(with = "Option<ReferencesDoc>")]
+    references: Option<Spanned<ReferencesDoc>>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(untagged, expecting = "always, by_default, or {kind, start, increment}")]
+enum IdentityDoc {
+    Kind(IdentityKindDoc),
+    Detailed(IdentityDetailDoc),
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+enum IdentityKindDoc {
+    Always,
+    ByDefault,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct IdentityDetailDoc {
+    kind: IdentityKindDoc,
+    start: Option<i64>,
+    increment: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(
+    untagged,
+    expecting = "table.column, schema.table.column, or {table, column, schema, on_delete, on_update, deferrable, initially_deferred}"
+)]
+enum ReferencesDoc {
+    Target(String),
+    Detailed(ColumnReferenceDoc),
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct ColumnReferenceDoc {
+    table: String,
+    column: String,
+    /// Defaults to this file's schema.
+    schema: Option<String>,
+    #[serde(default)]
+    on_delete: ActionDoc,
+    #[serde(default)]
+    on_update: ActionDoc,
+    #[serde(default)]
+    deferrable: bool,
+    #[serde(default)]
+    initially_deferred: bool,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+enum ActionDoc {
+    #[default]
+    NoAction,
+    Restrict,
+    Cascade,
+    SetNull,
+    SetDefault,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(untagged, expecting = "a list of columns, or {name, columns}")]
+enum PrimaryKeyDoc {
+    Columns(Vec<String>),
+    Detailed(PrimaryKeyDetailDoc),
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct PrimaryKeyDetailDoc {
+    name: Option<String>,
+    columns: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct UniqueDoc {
+    columns: Vec<String>,
+    name: Option<String>,
+    #[serde(default)]
+    nulls_not_distinct: bool,
+    #[serde(default)]
+    deferrable: bool,
+    #[serde(default)]
+    initially_deferred: bool,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct CheckDoc {
+    /// A boolean SQL expression.
+    #[schemars(with = "String")]
+    expression: Spanned<String>,
+    name: Option<String>,
+    #[serde(default)]
+    no_inherit: bool,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct ForeignKeyDoc {
+    columns: Vec<String>,
+    references: ForeignKeyTargetDoc,
+    #[serde(default)]
+    on_delete: ActionDoc,
+    #[serde(default)]
+    on_update: ActionDoc,
+    #[serde(default)]
+    deferrable: bool,
+    #[serde(default)]
+    initially_deferred: bool,
+    name: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct ForeignKeyTargetDoc {
+    table: String,
+    columns: Vec<String>,
+    /// Defaults to this file's schema.
+    schema: Option<String>,
+}
+
+/// A secondary index: `columns` (plain column list) or `keys` (detailed), not both.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct IndexDoc {
+    name: Option<String>,
+    columns: Option<Vec<String>>,
+    keys: Option<Vec<IndexKeyDoc>>,
+    /// btree (default), hash, gin, gist, brin, spgist, …
+    method: Option<String>,
+    #[serde(default)]
+    unique: bool,
+    /// The predicate of a partial index.
+    #[serde(rename = "where")]
+    #[schemars(with = "Option<String>")]
+    predicate: Option<Spanned<String>>,
+    /// INCLUDE columns.
+    #[serde(default)]
+    include: Vec<String>,
+    #[serde(default)]
+    nulls_not_distinct: bool,
+}
+
+/// One index key: `column` or `expression`, not both.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct IndexKeyDoc {
+    column: Option<String>,
+    #[schemars(with = "Option<String>")]
+    expression: Option<Spanned<String>>,
+    opclass: Option<String>,
+    collation: Option<String>,
+    order: Option<OrderDoc>,
+    /// Default: last for asc, first for desc.
+    nulls: Option<NullsDoc>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+enum OrderDoc {
+    Asc,
+    Desc,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+enum NullsDoc {
+    First,
+    Last,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct ViewDoc {
+    name: String,
+    /// The SELECT the view shows.
+    #[schemars(with = "String")]
+    query: Spanned<String>,
+    #[serde(default)]
+    materialized: bool,
+    comment: Option<String>,
+}
+
+/// A default may be written as a YAML number or boolean as well as a string of SQL.
+fn sql_scalar_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({ "type": ["string", "number", "boolean", "null"] })
+}
+
+/// The JSON Schema of the YAML format, for editors (committed as `docs/bfm-schema.json`).
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(SchemaFile);
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// Reads one YAML file into `model`, recording where each object was defined.
+pub(super) fn load(
+    text: &str,
+    file: &Path,
+    options: LoadOptions<'_>,
+    model: &mut Model,
+    origins: &mut Origins,
+) -> Result<(), LoadError> {
+    let parse_options = serde_saphyr::options! { strict_booleans: true, with_snippet: false };
+    let doc: SchemaFile = serde_saphyr::from_str_with_options(text, parse_options)
+        .map_err(|e| yaml_error(text, file, &e))?;
+    let mut reader = Reader {
+        text,
+        file,
+        options,
+        schema: doc.schema.as_ref().map_or_else(
+            || options.context.default_schema.clone(),
+            |s| s.value.clone(),
+        ),
+        origins,
+    };
+    reader.read(doc, model)
+}
+
+fn yaml_error(text: &str, file: &Path, error: &serde_saphyr::Error) -> LoadError {
+    let message = error.without_snippet().to_string();
+    let (line, column) = error
+        .location()
+        .map_or((1, 1), |l| (l.line() as usize, l.column() as usize));
+    // The message ends with " at line L, column C", which the location already says.
+    let message = match message.rfind(" at line ") {
+        Some(end) => message[..end].to_string(),
+        None => message,
+    };
+    invalid_at(text, file, line, column, message)
+}
+
+/// The conversion of one file's documents into model objects.
+struct Reader<'a> {
+    text: &'a str,
+    file: &'a Path,
+    options: LoadOptions<'a>,
+    /// The schema of every object in the file.
+    schema: String,
+    origins: &'a mut Origins,
+}
+
+impl Reader<'_> {
+    fn read(&mut self, doc: SchemaFile, model: &mut Model) -> Result<(), LoadError> {
+        let schema_name = self.schema.clone();
+        if let Some(comment) = doc.comment {
+            let at = self.location(doc.schema.as_ref().map(|s| s.referenced));
+            self.origins
+                .record(format!("comment on schema {schema_name}"), at)?;
+            model.schema_mut(&schema_name).comment = Some(comment);
+        }
+        for extension in doc.extensions {
+            let value = match extension.value {
+                ExtensionDoc::Name(name) => Extension { name, schema: None },
+                ExtensionDoc::Detailed(d) => Extension {
+                    name: d.name,
+                    schema: d.schema,
+                },
+            };
+            self.record(format!("extension {}", value.name), extension.referenced)?;
+            model.extensions.insert(value.name.clone(), value);
+        }
+        let schema = model.schema_mut(&schema_name);
+        schema.allow_drop.extend(doc.allow_drop);
+        for value in doc.enums {
+            let at = value.referenced;
+            let value = value.value;
+            self.record(object_key("enum", &schema_name, &value.name), at)?;
+            schema.enums.insert(
+                value.name.clone(),
+                Enum {
+                    name: value.name,
+                    values: value.values,
+                    comment: value.comment,
+                },
+            );
+        }
+        for sequence in doc.sequences {
+            self.record(
+                object_key("sequence", &schema_name, &sequence.value.name),
+                sequence.referenced,
+            )?;
+            let sequence = self.sequence(sequence.value)?;
+            schema.sequences.insert(sequence.name.clone(), sequence);
+        }
+        for table in doc.tables {
+            self.record(
+                object_key("table", &schema_name, &table.value.name),
+                table.referenced,
+            )?;
+            let table = self.table(table)?;
+            schema.tables.insert(table.name.clone(), table);
+        }
+        for view in doc.views {
+            self.record(
+                object_key("view", &schema_name, &view.value.name),
+                view.referenced,
+            )?;
+            let definition = self.normalized(&view.value.query, |d, raw| d.normalize_query(raw))?;
+            let view = view.value;
+            schema.views.insert(
+                view.name.clone(),
+                View {
+                    name: view.name,
+                    definition,
+                    materialized: view.materialized,
+                    comment: view.comment,
+                },
+            );
+        }
+        Ok(())
+    }
+
+    fn sequence(&self, doc: SequenceDoc) -> Result<Sequence, LoadError> {
+        let data_type = match &doc.data_type {
+            Some(raw) => self.data_type(raw)?,
+            None => "bigint".to_string(),
+        };
+        let increment = doc.increment.unwrap_or(1);
+        let (type_min, type_max) = match data_type.as_str() {
+            "smallint" => (i16::MIN.into(), i16::MAX.into()),
+            "integer" => (i32::MIN.into(), i32::MAX.into()),
+            _ => (i64::MIN, i64::MAX),
+        };
+        let (default_min, default_max) = if increment > 0 {
+            (1, type_max)
+        } else {
+            (type_min, -1)
+        };
+        let default_start = if increment > 0 {
+            doc.min_value.unwrap_or(default_min)
+        } else {
+            doc.max_value.unwrap_or(default_max)
+        };
+        Ok(Sequence {
+            name: doc.name,
+            data_type,
+            start: doc.start.filter(|v| *v != default_start),
+            increment: doc.increment.filter(|v| *v != 1),
+            min_value: doc.min_value.filter(|v| *v != default_min),
+            max_value: doc.max_value.filter(|v| *v != default_max),
+            cache: doc.cache.filter(|v| *v != 1),
+            cycle: doc.cycle,
+            owned_by: doc.owned_by,
+        })
+    }
+
+    fn table(&mut self, doc: Spanned<TableDoc>) -> Result<Table, LoadError> {
+        let at = doc.referenced;
+        let doc = doc.value;
+        let mut table = Table {
+            name: doc.name,
+            comment: doc.comment,
+            renamed_from: doc.renamed_from,
+            allow_destructive: doc.allow_destructive,
+            ..Table::default()
+        };
+        let mut column_keys = Vec::new();
+        for column in &doc.columns {
+            table.columns.push(self.column(&column.value)?);
+        }
+        for column in &doc.columns {
+            column_keys.push(self.column_constraints(&mut table, column)?);
+        }
+        let column_primary_key: Vec<String> = column_keys.into_iter().flatten().collect();
+        table.primary_key = self.primary_key(&table, doc.primary_key, column_primary_key, at)?;
+        if let Some(key) = &table.primary_key {
+            for column in &mut table.columns {
+                if key.columns.contains(&column.name) {
+                    column.nullable = false;
+                }
+            }
+        }
+        for unique in doc.unique {
+            self.require_columns(&table, &unique.columns, at)?;
+            let name = unique.name.unwrap_or_else(|| {
+                self.default_name(&table.name, &unique.columns, ConstraintKind::Unique)
+            });
+            table.uniques.push(Unique {
+                name,
+                columns: unique.columns,
+                nulls_not_distinct: unique.nulls_not_distinct,
+                deferrable: unique.deferrable,
+                initially_deferred: unique.initially_deferred,
+            });
+        }
+        for check in doc.checks {
+            let check = self.check(&table, &check.expression, check.name, check.no_inherit)?;
+            table.checks.push(check);
+        }
+        for key in doc.foreign_keys {
+            self.require_columns(&table, &key.columns, at)?;
+            let name = key.name.unwrap_or_else(|| {
+                self.default_name(&table.name, &key.columns, ConstraintKind::ForeignKey)
+            });
+            table.foreign_keys.push(ForeignKey {
+                name,
+                columns: key.columns,
+                ref_schema: key.references.schema.unwrap_or_else(|| self.schema.clone()),
+                ref_table: key.references.table,
+                ref_columns: key.references.columns,
+                on_delete: action(key.on_delete),
+                on_update: action(key.on_update),
+                deferrable: key.deferrable,
+                initially_deferred: key.initially_deferred,
+            });
+        }
+        for index in doc.indexes {
+            let index_at = index.referenced;
+            let index = self.index(&table, index)?;
+            self.record(object_key("index", &self.schema, &index.name), index_at)?;
+            table.indexes.push(index);
+        }
+        Ok(table)
+    }
+
+    /// A column alone; the constraints its shorthands declare are added by
+    /// [`Reader::column_constraints`] once every column is known.
+    fn column(&self, doc: &ColumnDoc) -> Result<Column, LoadError> {
+        let data_type = self.data_type(&doc.data_type)?;
+        let identity = doc.identity.as_ref().map(identity);
+        let default = match &doc.default {
+            Some(raw) => {
+                let expression = self.normalized(raw, |d, raw| d.normalize_expression(raw))?;
+                Some(self.without_redundant_cast(expression, &data_type))
+            }
+            None => None,
+        };
+        let generated = match &doc.generated {
+            Some(raw) => Some(self.normalized(raw, |d, raw| d.normalize_expression(raw))?),
+            None => None,
+        };
+        let always_not_null = identity.is_some()
+            || matches!(data_type.as_str(), "serial" | "bigserial" | "smallserial");
+        Ok(Column {
+            name: doc.name.clone(),
+            data_type,
+            nullable: !always_not_null && doc.nullable.unwrap_or(true),
+            default,
+            identity,
+            generated,
+            collation: doc.collation.clone(),
+            comment: doc.comment.clone(),
+            renamed_from: doc.renamed_from.clone(),
+            allow_destructive: doc.allow_destructive,
+        })
+    }
+
+    /// Adds the `unique`, `check` and `references` shorthands of a column to the table, and
+    /// gives back the column's name when it says `primary_key: true`.
+    fn column_constraints(
+        &self,
+        table: &mut Table,
+        column: &Spanned<ColumnDoc>,
+    ) -> Result<Option<String>, LoadError> {
+        let doc = &column.value;
+        let columns = vec![doc.name.clone()];
+        if doc.unique {
+            table.uniques.push(Unique {
+                name: self.default_name(&table.name, &columns, ConstraintKind::Unique),
+                columns: columns.clone(),
+                nulls_not_distinct: false,
+                deferrable: false,
+                initially_deferred: false,
+            });
+        }
+        if let Some(expression) = &doc.check {
+            let check = self.check(table, expression, None, false)?;
+            table.checks.push(check);
+        }
+        if let Some(references) = &doc.references {
+            let key = self.column_reference(&table.name, &doc.name, references)?;
+            table.foreign_keys.push(key);
+        }
+        Ok(doc.primary_key.then(|| doc.name.clone()))
+    }
+
+    fn column_reference(
+        &self,
+        table: &str,
+        column: &str,
+        references: &Spanned<ReferencesDoc>,
+    ) -> Result<ForeignKey, LoadError> {
+        let columns = vec![column.to_string()];
+        let name = self.default_name(table, &columns, ConstraintKind::ForeignKey);
+        let key = |ref_schema: String, ref_table: String, ref_column: String| ForeignKey {
+            name,
+            columns,
+            ref_schema,
+            ref_table,
+            ref_columns: vec![ref_column],
+            on_delete: ForeignKeyAction::NoAction,
+            on_update: ForeignKeyAction::NoAction,
+            deferrable: false,
+            initially_deferred: false,
+        };
+        Ok(match &references.value {
+            ReferencesDoc::Target(target) => {
+                let parts: Vec<&str> = target.split('.').collect();
+                match parts.as_slice() {
+                    [t, c] => key(self.schema.clone(), t.to_string(), c.to_string()),
+                    [s, t, c] => key(s.to_string(), t.to_string(), c.to_string()),
+                    _ => {
+                        return Err(self.invalid(
+                            references.referenced,
+                            format!("references `{target}`: expected table.column or schema.table.column"),
+                        ));
+                    }
+                }
+            }
+            ReferencesDoc::Detailed(d) => ForeignKey {
+                on_delete: action(d.on_delete),
+                on_update: action(d.on_update),
+                deferrable: d.deferrable,
+                initially_deferred: d.initially_deferred,
+                ..key(
+                    d.schema.clone().unwrap_or_else(|| self.schema.clone()),
+                    d.table.clone(),
+                    d.column.clone(),
+                )
+            },
+        })
+    }
+
+    /// The table's primary key, from `primary_key:` or from columns marked `primary_key: true`
+    /// (one of the two).
+    fn primary_key(
+        &self,
+        table: &Table,
+        doc: Option<PrimaryKeyDoc>,
+        marked: Vec<String>,
+        at: serde_saphyr::Location,
+    ) -> Result<Option<PrimaryKey>, LoadError> {
+        let (name, columns) = match (doc, marked.is_empty()) {
+            (None, true) => return Ok(None),
+            (None, false) if marked.len() > 1 => {
+                return Err(self.invalid(
+                    at,
+                    format!(
+                        "table {}: `primary_key: true` on several columns ({}); list them in the table's `primary_key` instead",
+                        table.name,
+                        marked.join(", ")
+                    ),
+                ));
+            }
+            (None, false) => (None, marked),
+            (Some(_), false) => {
+                return Err(self.invalid(
+                    at,
+                    format!(
+                        "table {}: primary key declared both on column {} and in `primary_key`",
+                        table.name, marked[0]
+                    ),
+                ));
+            }
+            (Some(PrimaryKeyDoc::Columns(columns)), true) => (None, columns),
+            (Some(PrimaryKeyDoc::Detailed(d)), true) => (d.name, d.columns),
+        };
+        self.require_columns(table, &columns, at)?;
+        Ok(Some(PrimaryKey {
+            name: name.unwrap_or_else(|| {
+                self.default_name(&table.name, &columns, ConstraintKind::PrimaryKey)
+            }),
+            columns,
+        }))
+    }
+
+    fn check(
+        &self,
+        table: &Table,
+        raw: &Spanned<String>,
+        name: Option<String>,
+        no_inherit: bool,
+    ) -> Result<Check, LoadError> {
+        let expression = self.normalized(raw, |d, raw| d.normalize_expression(raw))?;
+        let name = name.unwrap_or_else(|| {
+            let columns = mentioned_columns(&expression, table);
+            self.default_name(&table.name, &columns, ConstraintKind::Check)
+        });
+        Ok(Check {
+            name,
+            expression,
+            no_inherit,
+        })
+    }
+
+    fn index(&self, table: &Table, doc: Spanned<IndexDoc>) -> Result<Index, LoadError> {
+        let at = doc.referenced;
+        let doc = doc.value;
+        let keys = match (doc.columns, doc.keys) {
+            (Some(columns), None) => columns.into_iter().map(IndexKey::column).collect(),
+            (None, Some(keys)) => keys
+                .into_iter()
+                .map(|key| self.index_key(key, at))
+                .collect::<Result<Vec<_>, _>>()?,
+            _ => {
+                return Err(self.invalid(
+                    at,
+                    format!(
+                        "index on {}: give either `columns` or `keys`",
+                        table.name
+                    ),
+                ));
+            }
+        };
+        let columns: Vec<String> = keys
+            .iter()
+            .filter(|k| !k.expression)
+            .map(|k| k.target.clone())
+            .chain(doc.include.iter().cloned())
+            .collect();
+        self.require_columns(table, &columns, at)?;
+        let predicate = match &doc.predicate {
+            Some(raw) => Some(self.normalized(raw, |d, raw| d.normalize_expression(raw))?),
+            None => None,
+        };
+        let name = doc.name.unwrap_or_else(|| {
+            let columns = index_name_columns(&keys, &doc.include);
+            self.default_name(&table.name, &columns, ConstraintKind::Index)
+        });
+        Ok(Index {
+            name,
+            keys,
+            unique: doc.unique,
+            method: doc.method.map_or_else(|| "btree".to_string(), |m| m.to_lowercase()),
+            predicate,
+            include: doc.include,
+            nulls_not_distinct: doc.nulls_not_distinct,
+        })
+    }
+
+    fn index_key(&self, doc: IndexKeyDoc, at: serde_saphyr::Location) -> Result<IndexKey, LoadError> {
+        let (target, expression) = match (doc.column, &doc.expression) {
+            (Some(column), None) => (column, false),
+            (None, Some(raw)) => (
+                self.normalized(raw, |d, raw| d.normalize_expression(raw))?,
+                true,
+            ),
+            _ => {
+                return Err(self.invalid(
+                    at,
+                    "an index key has either `column` or `expression`",
+                ));
+            }
+        };
+        let descending = matches!(doc.order, Some(OrderDoc::Desc));
+        let nulls_first = match doc.nulls {
+            Some(NullsDoc::First) if !descending => Some(true),
+            Some(NullsDoc::Last) if descending => Some(false),
+            _ => None,
+        };
+        Ok(IndexKey {
+            target,
+            expression,
+            collation: doc.collation,
+            opclass: doc.opclass,
+            descending,
+            nulls_first,
+        })
+    }
+
+    fn require_columns(
+        &self,
+        table: &Table,
+        columns: &[String],
+        at: serde_saphyr::Location,
+    ) -> Result<(), LoadError> {
+        match columns.iter().find(|c| table.column(c).is_none()) {
+            Some(missing) => Err(self.invalid(
+                at,
+                format!("table {} has no column {missing}", table.name),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    fn data_type(&self, raw: &Spanned<String>) -> Result<String, LoadError> {
+        self.normalized(raw, |d, raw| d.normalize_type(raw))
+    }
+
+    /// Runs a dialect normalizer on a YAML value, reporting a failure at the value.
+    fn normalized(
+        &self,
+        raw: &Spanned<String>,
+        normalize: impl Fn(&dyn crate::backend::Dialect, &str) -> Result<String, StatementError>,
+    ) -> Result<String, LoadError> {
+        normalize(self.options.dialect, &raw.value)
+            .map_err(|e| self.invalid(raw.referenced, format!("`{}`: {}", raw.value, e.message)))
+    }
+
+    /// Drops a cast to the column's own type, which the server would not keep
+    /// (`'x'::text` on a text column is stored as `'x'`).
+    fn without_redundant_cast(&self, expression: String, column_type: &str) -> String {
+        let Ok(Expr::Cast {
+            kind: CastKind::DoubleColon,
+            expr,
+            data_type,
+            format: None,
+        }) = Parser::new(&PostgreSqlDialect {})
+            .try_with_sql(&expression)
+            .and_then(|mut p| p.parse_expr())
+        else {
+            return expression;
+        };
+        let base_type = column_type.split('(').next().unwrap_or(column_type);
+        match self.options.dialect.normalize_type(&data_type.to_string()) {
+            Ok(cast) if cast == column_type || cast == base_type => expr.to_string(),
+            _ => expression,
+        }
+    }
+
+    fn default_name(&self, table: &str, columns: &[String], kind: ConstraintKind) -> String {
+        self.options.dialect.default_name(table, columns, kind)
+    }
+
+    fn record(&mut self, object: String, at: serde_saphyr::Location) -> Result<(), LoadError> {
+        let location = self.location(Some(at));
+        self.origins.record(object, location)
+    }
+
+    fn location(&self, at: Option<serde_saphyr::Location>) -> Location {
+        let (line, column) = at.map_or((1, 1), |l| (l.line() as usize, l.column() as usize));
+        Location {
+            file: self.file.to_path_buf(),
+            line,
+            column,
+        }
+    }
+
+    fn invalid(&self, at: serde_saphyr::Location, message: impl Into<String>) -> LoadError {
+        invalid_at(
+            self.text,
+            self.file,
+            at.line() as usize,
+            at.column() as usize,
+            message,
+        )
+    }
+}
+
+fn identity(doc: &IdentityDoc) -> Identity {
+    let (kind, start, increment) = match doc {
+        IdentityDoc::Kind(kind) => (*kind, None, None),
+        IdentityDoc::Detailed(d) => (d.kind, d.start, d.increment),
+    };
+    let default_start = if increment.unwrap_or(1) > 0 { 1 } else { -1 };
+    Identity {
+        kind: match kind {
+            IdentityKindDoc::Always => IdentityKind::Always,
+            IdentityKindDoc::ByDefault => IdentityKind::ByDefault,
+        },
+        start: start.filter(|v| *v != default_start),
+        increment: increment.filter(|v| *v != 1),
+    }
+}
+
+fn action(doc: ActionDoc) -> ForeignKeyAction {
+    match doc {
+        ActionDoc::NoAction => ForeignKeyAction::NoAction,
+        ActionDoc::Restrict => ForeignKeyAction::Restrict,
+        ActionDoc::Cascade => ForeignKeyAction::Cascade,
+        ActionDoc::SetNull => ForeignKeyAction::SetNull,
+        ActionDoc::SetDefault => ForeignKeyAction::SetDefault,
+    }
+}
+
+/// The columns of `table` an expression mentions, each once, in order of first mention: what
+/// PostgreSQL names an unnamed check after.
+fn mentioned_columns(expression: &str, table: &Table) -> Vec<String> {
+    let Ok(parsed) = Parser::new(&PostgreSqlDialect {})
+        .try_with_sql(expression)
+        .and_then(|mut p| p.parse_expr())
+    else {
+        return Vec::new();
+    };
+    let mut columns: Vec<String> = Vec::new();
+    let _ = visit_expressions(&parsed, |e| {
+        let ident = match e {
+            Expr::Identifier(ident) => Some(ident),
+            Expr::CompoundIdentifier(parts) => parts.last(),
+            _ => None,
+        };
+        if let Some(ident) = ident {
+            let name = match ident.quote_style {
+                Some(_) => ident.value.clone(),
+                None => ident.value.to_lowercase(),
+            };
+            if table.column(&name).is_some() && !columns.contains(&name) {
+                columns.push(name);
+            }
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    columns
+}
+
+/// The column names PostgreSQL builds an unnamed index's name from: each key's column (`expr`
+/// for an expression) and the INCLUDE columns, a repeated name numbered (`expr`, `expr1`).
+fn index_name_columns(keys: &[IndexKey], include: &[String]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    let wanted = keys
+        .iter()
+        .map(|k| if k.expression { "expr" } else { k.target.as_str() })
+        .chain(include.iter().map(String::as_str));
+    for original in wanted {
+        let mut name = original.to_string();
+        let mut suffix = 1;
+        while names.contains(&name) {
+            name = format!("{original}{suffix}");
+            suffix += 1;
+        }
+        names.push(name);
+    }
+    names
+}
