@@ -84,14 +84,22 @@ pub fn load_path(path: &Path, options: LoadOptions<'_>) -> Result<Model, LoadErr
 }
 
 /// Loads the text of one YAML file (`file` only names it in errors).
-pub fn load_yaml_text(text: &str, file: &Path, options: LoadOptions<'_>) -> Result<Model, LoadError> {
+pub fn load_yaml_text(
+    text: &str,
+    file: &Path,
+    options: LoadOptions<'_>,
+) -> Result<Model, LoadError> {
     let mut load = Load::new(options);
     load.yaml(text, file)?;
     Ok(load.finish())
 }
 
 /// Loads the text of one SQL file of desired state (`file` only names it in errors).
-pub fn load_sql_text(text: &str, file: &Path, options: LoadOptions<'_>) -> Result<Model, LoadError> {
+pub fn load_sql_text(
+    text: &str,
+    file: &Path,
+    options: LoadOptions<'_>,
+) -> Result<Model, LoadError> {
     let mut load = Load::new(options);
     load.sql(text, file)?;
     Ok(load.finish())
@@ -225,7 +233,13 @@ impl Origins {
 }
 
 /// An [`LoadError::Invalid`] at a 1-based line and column of `text`.
-fn invalid_at(text: &str, file: &Path, line: usize, column: usize, message: impl Into<String>) -> LoadError {
+fn invalid_at(
+    text: &str,
+    file: &Path,
+    line: usize,
+    column: usize,
+    message: impl Into<String>,
+) -> LoadError {
     let line_text = text
         .lines()
         .nth(line.saturating_sub(1))
@@ -239,5 +253,227 @@ fn invalid_at(text: &str, file: &Path, line: usize, column: usize, message: impl
         },
         message: message.into(),
         line_text,
+    }
+}
+
+/// A dialect for loader tests that do not depend on the PostgreSQL dialect's reading of types
+/// and expressions: a few aliases, expressions parsed and printed by sqlparser, and PostgreSQL's
+/// naming of unnamed constraints.
+#[cfg(test)]
+pub(crate) mod testing {
+    use crate::backend::postgres::Postgres;
+    use crate::backend::{
+        BackendKind, ConstraintKind, Dialect, RenderContext, SchemaContext, StatementError,
+        StatementText,
+    };
+    use crate::model::{Change, Model};
+    use sqlparser::dialect::PostgreSqlDialect;
+    use sqlparser::parser::Parser;
+
+    pub struct TestDialect;
+
+    impl Dialect for TestDialect {
+        fn kind(&self) -> BackendKind {
+            BackendKind::Postgresql
+        }
+
+        fn normalize_type(&self, raw: &str) -> Result<String, StatementError> {
+            let lower = raw.trim().to_lowercase();
+            if lower.is_empty() || lower.contains(|c: char| "!;'\"".contains(c)) {
+                return Err(StatementError::new(format!("not a type: {raw}")));
+            }
+            Ok(match lower.as_str() {
+                "int4" | "int" => "integer".to_string(),
+                "int8" => "bigint".to_string(),
+                "timestamptz" => "timestamp with time zone".to_string(),
+                "varchar" => "character varying".to_string(),
+                _ => match lower.strip_prefix("varchar(") {
+                    Some(rest) => format!("character varying({rest}"),
+                    None => lower,
+                },
+            })
+        }
+
+        fn normalize_expression(&self, raw: &str) -> Result<String, StatementError> {
+            Parser::new(&PostgreSqlDialect {})
+                .try_with_sql(raw)
+                .and_then(|mut p| p.parse_expr())
+                .map(|e| e.to_string())
+                .map_err(|e| StatementError::new(e.to_string()))
+        }
+
+        fn normalize_query(&self, raw: &str) -> Result<String, StatementError> {
+            Parser::new(&PostgreSqlDialect {})
+                .try_with_sql(raw)
+                .and_then(|mut p| p.parse_query())
+                .map(|q| q.to_string())
+                .map_err(|e| StatementError::new(e.to_string()))
+        }
+
+        fn default_name(&self, table: &str, columns: &[String], kind: ConstraintKind) -> String {
+            Postgres.default_name(table, columns, kind)
+        }
+
+        fn statement_changes(
+            &self,
+            statement: StatementText<'_>,
+            model: &Model,
+            context: &SchemaContext,
+        ) -> Result<Vec<Change>, StatementError> {
+            Postgres.statement_changes(statement, model, context)
+        }
+
+        fn render(&self, change: &Change, context: &RenderContext) -> Vec<String> {
+            Postgres.render(change, context)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::TestDialect;
+    use super::*;
+    use crate::backend::postgres::Postgres;
+
+    fn context() -> SchemaContext {
+        SchemaContext {
+            default_schema: "core".to_string(),
+        }
+    }
+
+    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    const USERS_YAML: &str = "tables:
+  - name: users
+    columns:
+      - { name: id, type: bigint, primary_key: true }
+      - { name: email, type: text }
+";
+
+    #[test]
+    fn a_table_defined_in_two_yaml_files_names_both_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = write(dir.path(), "a.yaml", USERS_YAML);
+        let second = write(dir.path(), "b.yml", &format!("# again\n{USERS_YAML}"));
+        let options = LoadOptions {
+            dialect: &TestDialect,
+            context: &context(),
+        };
+        match load_path(dir.path(), options) {
+            Err(LoadError::Duplicate {
+                object,
+                first: at_first,
+                second: at_second,
+            }) => {
+                assert_eq!(object, "table core.users");
+                assert_eq!((at_first.file, at_first.line), (first, 2));
+                assert_eq!((at_second.file, at_second.line), (second, 3));
+            }
+            other => panic!("expected a duplicate, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_directory_loads_yaml_files_and_ignores_other_files() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "users.yaml", USERS_YAML);
+        write(
+            dir.path(),
+            "billing.yml",
+            "schema: billing\nenums: [{ name: tier, values: [free] }]\n",
+        );
+        write(dir.path(), "README.md", "not a schema");
+        std::fs::create_dir(dir.path().join("nested")).unwrap();
+        write(&dir.path().join("nested"), "x.yaml", "bogus: 1\n");
+        let options = LoadOptions {
+            dialect: &TestDialect,
+            context: &context(),
+        };
+        let model = load_path(dir.path(), options).unwrap();
+        assert_eq!(
+            model.schemas.keys().collect::<Vec<_>>(),
+            vec!["billing", "core"]
+        );
+        assert!(model.schemas["core"].tables.contains_key("users"));
+        assert!(model.schemas["billing"].enums.contains_key("tier"));
+    }
+
+    #[test]
+    fn a_single_file_loads_by_extension_and_other_extensions_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let yaml = write(dir.path(), "users.yaml", USERS_YAML);
+        let text = write(dir.path(), "users.txt", USERS_YAML);
+        let options = LoadOptions {
+            dialect: &TestDialect,
+            context: &context(),
+        };
+        assert!(
+            load_path(&yaml, options).unwrap().schemas["core"]
+                .tables
+                .contains_key("users")
+        );
+        let error = load_path(&text, options).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("expected a .yaml, .yml or .sql file"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn sql_files_load_after_yaml_and_may_alter_its_tables() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "0_accounts.sql",
+            "CREATE TABLE accounts (id bigint PRIMARY KEY);\n\
+             ALTER TABLE users ADD COLUMN nickname text;\n\
+             CREATE INDEX ON users (email);\n",
+        );
+        write(dir.path(), "9_users.yaml", USERS_YAML);
+        let options = LoadOptions {
+            dialect: &Postgres,
+            context: &context(),
+        };
+        let model = load_path(dir.path(), options).unwrap();
+        let core = &model.schemas["core"];
+        let users = &core.tables["users"];
+        let columns: Vec<&str> = users.columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(columns, vec!["id", "email", "nickname"]);
+        let indexes: Vec<&str> = users.indexes.iter().map(|i| i.name.as_str()).collect();
+        assert_eq!(indexes, vec!["users_email_idx"]);
+        assert!(core.tables.contains_key("accounts"));
+    }
+
+    #[test]
+    fn a_table_in_yaml_and_sql_names_both_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let yaml = write(dir.path(), "users.yaml", USERS_YAML);
+        let sql = write(
+            dir.path(),
+            "users.sql",
+            "-- the same again\nCREATE TABLE users (id bigint);\n",
+        );
+        let options = LoadOptions {
+            dialect: &Postgres,
+            context: &context(),
+        };
+        match load_path(dir.path(), options) {
+            Err(LoadError::Duplicate {
+                object,
+                first,
+                second,
+            }) => {
+                assert_eq!(object, "table core.users");
+                assert_eq!((first.file, first.line), (yaml, 2));
+                assert_eq!((second.file, second.line), (sql, 2));
+            }
+            other => panic!("expected a duplicate, got {other:?}"),
+        }
     }
 }

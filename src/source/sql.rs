@@ -33,9 +33,13 @@ pub(super) fn apply(
     mut origins: Option<&mut Origins>,
     section_filter: &dyn Fn(Section) -> bool,
 ) -> Result<(), LoadError> {
-    let script = script::split(text)
-        .map_err(|e| invalid_at(text, file, e.line, e.column, e.message))?;
-    for statement in script.statements.iter().filter(|s| section_filter(s.section)) {
+    let script =
+        script::split(text).map_err(|e| invalid_at(text, file, e.line, e.column, e.message))?;
+    for statement in script
+        .statements
+        .iter()
+        .filter(|s| section_filter(s.section))
+    {
         let changes = options
             .dialect
             .statement_changes(
@@ -120,4 +124,78 @@ fn dropped_object(change: &Change) -> Option<String> {
 /// How an object is named in a duplicate-definition error, e.g. `table core.users`.
 pub(super) fn object_key(kind: &str, schema: &str, name: &str) -> String {
     format!("{kind} {}", QualifiedName::new(schema, name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::SchemaContext;
+    use crate::backend::postgres::Postgres;
+    use crate::source::load_sql_text;
+
+    fn context() -> SchemaContext {
+        SchemaContext {
+            default_schema: "core".to_string(),
+        }
+    }
+
+    #[test]
+    fn a_statement_error_is_reported_at_its_line_in_the_file() {
+        let text = "CREATE TABLE a (id bigint);\n\n-- broken\nCREATE TABLE b (id bigint,, x);\n";
+        let options = LoadOptions {
+            dialect: &Postgres,
+            context: &context(),
+        };
+        match load_sql_text(text, Path::new("s.sql"), options) {
+            Err(LoadError::Invalid {
+                location,
+                line_text,
+                ..
+            }) => {
+                assert_eq!(location.line, 4);
+                assert_eq!(line_text, "CREATE TABLE b (id bigint,, x);");
+            }
+            other => panic!("expected an invalid-input error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_table_created_twice_in_one_sql_file_names_both_lines() {
+        let text = "CREATE TABLE a (id bigint);\nCREATE TABLE a (id bigint);\n";
+        let options = LoadOptions {
+            dialect: &Postgres,
+            context: &context(),
+        };
+        match load_sql_text(text, Path::new("s.sql"), options) {
+            Err(LoadError::Duplicate {
+                object,
+                first,
+                second,
+            }) => {
+                assert_eq!(object, "table core.a");
+                assert_eq!((first.line, second.line), (1, 2));
+            }
+            other => panic!("expected a duplicate, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn replay_applies_only_the_sections_asked_for_and_allows_recreation() {
+        let text = "-- +migrate Up\nCREATE TABLE a (id bigint);\nDROP TABLE a;\nCREATE TABLE a (id bigint, x text);\n\
+                    -- +migrate Down\nDROP TABLE a;\n";
+        let options = LoadOptions {
+            dialect: &Postgres,
+            context: &context(),
+        };
+        let mut model = Model::default();
+        model.schema_mut("core");
+        apply_sql_text(&mut model, text, Path::new("m.sql"), options, |s| {
+            s == Section::Up
+        })
+        .unwrap();
+        let table = model
+            .table(&QualifiedName::new("core", "a"))
+            .expect("table a replayed");
+        assert_eq!(table.columns.len(), 2);
+    }
 }

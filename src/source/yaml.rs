@@ -32,15 +32,19 @@ struct SchemaFile {
     #[serde(default)]
     #[schemars(with = "Vec<ExtensionDoc>")]
     extensions: Vec<Spanned<ExtensionDoc>>,
+    /// Enum types (CREATE TYPE … AS ENUM).
     #[serde(default)]
     #[schemars(with = "Vec<EnumDoc>")]
     enums: Vec<Spanned<EnumDoc>>,
+    /// Standalone sequences.
     #[serde(default)]
     #[schemars(with = "Vec<SequenceDoc>")]
     sequences: Vec<Spanned<SequenceDoc>>,
+    /// Tables with their columns, keys, checks and indexes.
     #[serde(default)]
     #[schemars(with = "Vec<TableDoc>")]
     tables: Vec<Spanned<TableDoc>>,
+    /// Views and materialized views.
     #[serde(default)]
     #[schemars(with = "Vec<ViewDoc>")]
     views: Vec<Spanned<ViewDoc>>,
@@ -50,10 +54,8 @@ struct SchemaFile {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
-#[serde(
-    untagged,
-    expecting = "an extension name, or {name, schema}"
-)]
+#[serde(untagged, expecting = "an extension name, or {name, schema}")]
+#[schemars(rename = "Extension")]
 enum ExtensionDoc {
     Name(String),
     Detailed(ExtensionDetailDoc),
@@ -61,6 +63,7 @@ enum ExtensionDoc {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "ExtensionDetail")]
 struct ExtensionDetailDoc {
     name: String,
     /// The schema the extension's objects are created in.
@@ -70,6 +73,7 @@ struct ExtensionDetailDoc {
 /// CREATE TYPE … AS ENUM.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Enum")]
 struct EnumDoc {
     name: String,
     /// The labels in their sort order.
@@ -80,6 +84,7 @@ struct EnumDoc {
 /// CREATE SEQUENCE.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Sequence")]
 struct SequenceDoc {
     name: String,
     /// smallint, integer or bigint (the default).
@@ -99,6 +104,7 @@ struct SequenceDoc {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Table")]
 struct TableDoc {
     name: String,
     /// COMMENT ON TABLE.
@@ -113,12 +119,15 @@ struct TableDoc {
     columns: Vec<Spanned<ColumnDoc>>,
     /// The primary key: a column list, or {name, columns}.
     primary_key: Option<PrimaryKeyDoc>,
+    /// Unique constraints.
     #[serde(default)]
     unique: Vec<UniqueDoc>,
+    /// Check constraints.
     #[serde(default)]
     checks: Vec<CheckDoc>,
     #[serde(default)]
     foreign_keys: Vec<ForeignKeyDoc>,
+    /// Secondary indexes.
     #[serde(default)]
     #[schemars(with = "Vec<IndexDoc>")]
     indexes: Vec<Spanned<IndexDoc>>,
@@ -126,6 +135,7 @@ struct TableDoc {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Column")]
 struct ColumnDoc {
     name: String,
     /// The SQL type (`int4`, `varchar(20)`, `timestamptz`, `text[]`, an enum's name).
@@ -135,6 +145,7 @@ struct ColumnDoc {
     /// Columns are nullable unless stated; primary-key and identity columns never are.
     nullable: Option<bool>,
     /// The default, as SQL (quote string literals: `"'active'"`).
+    #[serde(default)]
     #[schemars(schema_with = "sql_scalar_schema")]
     default: Option<Spanned<String>>,
     /// always, by_default, or {kind, start, increment}.
@@ -165,7 +176,11 @@ struct ColumnDoc {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
-#[serde(untagged, expecting = "always, by_default, or {kind, start, increment}")]
+#[serde(
+    untagged,
+    expecting = "always, by_default, or {kind, start, increment}"
+)]
+#[schemars(rename = "Identity")]
 enum IdentityDoc {
     Kind(IdentityKindDoc),
     Detailed(IdentityDetailDoc),
@@ -173,6 +188,7 @@ enum IdentityDoc {
 
 #[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[schemars(rename = "IdentityKind")]
 enum IdentityKindDoc {
     Always,
     ByDefault,
@@ -180,6 +196,7 @@ enum IdentityKindDoc {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "IdentityDetail")]
 struct IdentityDetailDoc {
     kind: IdentityKindDoc,
     start: Option<i64>,
@@ -191,6 +208,7 @@ struct IdentityDetailDoc {
     untagged,
     expecting = "table.column, schema.table.column, or {table, column, schema, on_delete, on_update, deferrable, initially_deferred}"
 )]
+#[schemars(rename = "References")]
 enum ReferencesDoc {
     Target(String),
     Detailed(ColumnReferenceDoc),
@@ -198,6 +216,7 @@ enum ReferencesDoc {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "ColumnReference")]
 struct ColumnReferenceDoc {
     table: String,
     column: String,
@@ -215,6 +234,7 @@ struct ColumnReferenceDoc {
 
 #[derive(Debug, Clone, Copy, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[schemars(rename = "Action")]
 enum ActionDoc {
     #[default]
     NoAction,
@@ -226,6 +246,7 @@ enum ActionDoc {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(untagged, expecting = "a list of columns, or {name, columns}")]
+#[schemars(rename = "PrimaryKey")]
 enum PrimaryKeyDoc {
     Columns(Vec<String>),
     Detailed(PrimaryKeyDetailDoc),
@@ -233,6 +254,7 @@ enum PrimaryKeyDoc {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "PrimaryKeyDetail")]
 struct PrimaryKeyDetailDoc {
     name: Option<String>,
     columns: Vec<String>,
@@ -240,6 +262,7 @@ struct PrimaryKeyDetailDoc {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Unique")]
 struct UniqueDoc {
     columns: Vec<String>,
     name: Option<String>,
@@ -253,6 +276,7 @@ struct UniqueDoc {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Check")]
 struct CheckDoc {
     /// A boolean SQL expression.
     #[schemars(with = "String")]
@@ -264,6 +288,7 @@ struct CheckDoc {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "ForeignKey")]
 struct ForeignKeyDoc {
     columns: Vec<String>,
     references: ForeignKeyTargetDoc,
@@ -280,6 +305,7 @@ struct ForeignKeyDoc {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "ForeignKeyTarget")]
 struct ForeignKeyTargetDoc {
     table: String,
     columns: Vec<String>,
@@ -290,6 +316,7 @@ struct ForeignKeyTargetDoc {
 /// A secondary index: `columns` (plain column list) or `keys` (detailed), not both.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Index")]
 struct IndexDoc {
     name: Option<String>,
     columns: Option<Vec<String>>,
@@ -312,6 +339,7 @@ struct IndexDoc {
 /// One index key: `column` or `expression`, not both.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "IndexKey")]
 struct IndexKeyDoc {
     column: Option<String>,
     #[schemars(with = "Option<String>")]
@@ -325,6 +353,7 @@ struct IndexKeyDoc {
 
 #[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[schemars(rename = "Order")]
 enum OrderDoc {
     Asc,
     Desc,
@@ -332,6 +361,7 @@ enum OrderDoc {
 
 #[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[schemars(rename = "Nulls")]
 enum NullsDoc {
     First,
     Last,
@@ -339,6 +369,7 @@ enum NullsDoc {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "View")]
 struct ViewDoc {
     name: String,
     /// The SELECT the view shows.
@@ -765,10 +796,7 @@ impl Reader<'_> {
             _ => {
                 return Err(self.invalid(
                     at,
-                    format!(
-                        "index on {}: give either `columns` or `keys`",
-                        table.name
-                    ),
+                    format!("index on {}: give either `columns` or `keys`", table.name),
                 ));
             }
         };
@@ -791,14 +819,20 @@ impl Reader<'_> {
             name,
             keys,
             unique: doc.unique,
-            method: doc.method.map_or_else(|| "btree".to_string(), |m| m.to_lowercase()),
+            method: doc
+                .method
+                .map_or_else(|| "btree".to_string(), |m| m.to_lowercase()),
             predicate,
             include: doc.include,
             nulls_not_distinct: doc.nulls_not_distinct,
         })
     }
 
-    fn index_key(&self, doc: IndexKeyDoc, at: serde_saphyr::Location) -> Result<IndexKey, LoadError> {
+    fn index_key(
+        &self,
+        doc: IndexKeyDoc,
+        at: serde_saphyr::Location,
+    ) -> Result<IndexKey, LoadError> {
         let (target, expression) = match (doc.column, &doc.expression) {
             (Some(column), None) => (column, false),
             (None, Some(raw)) => (
@@ -806,10 +840,7 @@ impl Reader<'_> {
                 true,
             ),
             _ => {
-                return Err(self.invalid(
-                    at,
-                    "an index key has either `column` or `expression`",
-                ));
+                return Err(self.invalid(at, "an index key has either `column` or `expression`"));
             }
         };
         let descending = matches!(doc.order, Some(OrderDoc::Desc));
@@ -835,10 +866,9 @@ impl Reader<'_> {
         at: serde_saphyr::Location,
     ) -> Result<(), LoadError> {
         match columns.iter().find(|c| table.column(c).is_none()) {
-            Some(missing) => Err(self.invalid(
-                at,
-                format!("table {} has no column {missing}", table.name),
-            )),
+            Some(missing) => {
+                Err(self.invalid(at, format!("table {} has no column {missing}", table.name)))
+            }
             None => Ok(()),
         }
     }
@@ -969,7 +999,13 @@ fn index_name_columns(keys: &[IndexKey], include: &[String]) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     let wanted = keys
         .iter()
-        .map(|k| if k.expression { "expr" } else { k.target.as_str() })
+        .map(|k| {
+            if k.expression {
+                "expr"
+            } else {
+                k.target.as_str()
+            }
+        })
         .chain(include.iter().map(String::as_str));
     for original in wanted {
         let mut name = original.to_string();
@@ -981,4 +1017,640 @@ fn index_name_columns(keys: &[IndexKey], include: &[String]) -> Vec<String> {
         names.push(name);
     }
     names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::TestDialect;
+    use super::super::{LoadError, LoadOptions, load_yaml_text};
+    use crate::backend::SchemaContext;
+    use crate::model::{
+        Check, Column, Enum, Extension, ForeignKey, ForeignKeyAction, Identity, IdentityKind,
+        Index, IndexKey, Model, PrimaryKey, Sequence, Table, Unique, View,
+    };
+    use std::path::Path;
+
+    fn load(text: &str) -> Result<Model, LoadError> {
+        let context = SchemaContext {
+            default_schema: "core".to_string(),
+        };
+        let options = LoadOptions {
+            dialect: &TestDialect,
+            context: &context,
+        };
+        load_yaml_text(text, Path::new("schema/core/tables.yaml"), options)
+    }
+
+    fn table(model: &Model, schema: &str, name: &str) -> Table {
+        model.schemas[schema].tables[name].clone()
+    }
+
+    fn column(name: &str, data_type: &str, nullable: bool) -> Column {
+        Column {
+            name: name.to_string(),
+            data_type: data_type.to_string(),
+            nullable,
+            ..Column::default()
+        }
+    }
+
+    fn names(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn invalid(result: Result<Model, LoadError>) -> (usize, usize, String, String) {
+        match result {
+            Err(LoadError::Invalid {
+                location,
+                message,
+                line_text,
+            }) => (location.line, location.column, message, line_text),
+            other => panic!("expected an invalid-input error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn loads_a_table_with_table_level_constraints_to_the_exact_model() {
+        let model = load(
+            "schema: core
+tables:
+  - name: organizations
+    comment: A tenant
+    renamed_from: orgs
+    allow_destructive: true
+    columns:
+      - name: id
+        type: int8
+      - name: region_id
+        type: int4
+        nullable: false
+      - name: slug
+        type: varchar(63)
+        default: \"'x'::text\"
+        comment: Short name
+        collation: C
+        renamed_from: handle
+        allow_destructive: true
+    primary_key: { name: organizations_pk, columns: [id] }
+    unique:
+      - columns: [region_id, slug]
+        nulls_not_distinct: true
+        deferrable: true
+        initially_deferred: true
+    checks:
+      - expression: char_length(slug) >= 3
+      - expression: region_id > 0
+        name: positive_region
+        no_inherit: true
+    foreign_keys:
+      - columns: [region_id]
+        references: { table: regions, columns: [id], schema: geo }
+        on_delete: cascade
+        on_update: set_null
+        deferrable: true
+        initially_deferred: true
+",
+        )
+        .unwrap();
+        let expected = Table {
+            name: "organizations".to_string(),
+            columns: vec![
+                column("id", "bigint", false),
+                column("region_id", "integer", false),
+                Column {
+                    default: Some("'x'::TEXT".to_string()),
+                    comment: Some("Short name".to_string()),
+                    collation: Some("C".to_string()),
+                    renamed_from: Some("handle".to_string()),
+                    allow_destructive: true,
+                    ..column("slug", "character varying(63)", true)
+                },
+            ],
+            primary_key: Some(PrimaryKey {
+                name: "organizations_pk".to_string(),
+                columns: names(&["id"]),
+            }),
+            uniques: vec![Unique {
+                name: "organizations_region_id_slug_key".to_string(),
+                columns: names(&["region_id", "slug"]),
+                nulls_not_distinct: true,
+                deferrable: true,
+                initially_deferred: true,
+            }],
+            checks: vec![
+                Check {
+                    name: "organizations_slug_check".to_string(),
+                    expression: "char_length(slug) >= 3".to_string(),
+                    no_inherit: false,
+                },
+                Check {
+                    name: "positive_region".to_string(),
+                    expression: "region_id > 0".to_string(),
+                    no_inherit: true,
+                },
+            ],
+            foreign_keys: vec![ForeignKey {
+                name: "organizations_region_id_fkey".to_string(),
+                columns: names(&["region_id"]),
+                ref_schema: "geo".to_string(),
+                ref_table: "regions".to_string(),
+                ref_columns: names(&["id"]),
+                on_delete: ForeignKeyAction::Cascade,
+                on_update: ForeignKeyAction::SetNull,
+                deferrable: true,
+                initially_deferred: true,
+            }],
+            indexes: vec![],
+            comment: Some("A tenant".to_string()),
+            renamed_from: Some("orgs".to_string()),
+            allow_destructive: true,
+        };
+        assert_eq!(table(&model, "core", "organizations"), expected);
+    }
+
+    #[test]
+    fn expands_column_shorthands_into_constraints() {
+        let model = load(
+            "tables:
+  - name: users
+    columns:
+      - name: id
+        type: uuid
+        primary_key: true
+        nullable: true
+      - name: email
+        type: text
+        unique: true
+        check: char_length(email) > 3
+      - name: org_id
+        type: bigint
+        references: organizations.id
+      - name: region_id
+        type: bigint
+        references: geo.regions.id
+      - name: manager_id
+        type: uuid
+        references: { table: users, column: id, on_delete: set_null, deferrable: true }
+",
+        )
+        .unwrap();
+        let users = table(&model, "core", "users");
+        assert_eq!(users.columns[0], column("id", "uuid", false));
+        assert_eq!(
+            users.primary_key,
+            Some(PrimaryKey {
+                name: "users_pkey".to_string(),
+                columns: names(&["id"]),
+            })
+        );
+        assert_eq!(
+            users.uniques,
+            vec![Unique {
+                name: "users_email_key".to_string(),
+                columns: names(&["email"]),
+                nulls_not_distinct: false,
+                deferrable: false,
+                initially_deferred: false,
+            }]
+        );
+        assert_eq!(
+            users.checks,
+            vec![Check {
+                name: "users_email_check".to_string(),
+                expression: "char_length(email) > 3".to_string(),
+                no_inherit: false,
+            }]
+        );
+        let reference = |column: &str, schema: &str, table: &str| ForeignKey {
+            name: format!("users_{column}_fkey"),
+            columns: names(&[column]),
+            ref_schema: schema.to_string(),
+            ref_table: table.to_string(),
+            ref_columns: names(&["id"]),
+            on_delete: ForeignKeyAction::NoAction,
+            on_update: ForeignKeyAction::NoAction,
+            deferrable: false,
+            initially_deferred: false,
+        };
+        assert_eq!(
+            users.foreign_keys,
+            vec![
+                ForeignKey {
+                    on_delete: ForeignKeyAction::SetNull,
+                    deferrable: true,
+                    ..reference("manager_id", "core", "users")
+                },
+                reference("org_id", "core", "organizations"),
+                reference("region_id", "geo", "regions"),
+            ]
+        );
+    }
+
+    #[test]
+    fn identity_columns_are_not_null_and_default_options_are_dropped() {
+        let model = load(
+            "tables:
+  - name: events
+    columns:
+      - { name: a, type: bigint, identity: always }
+      - { name: b, type: bigint, identity: by_default, nullable: true }
+      - { name: c, type: bigint, identity: { kind: always, start: 1, increment: 1 } }
+      - { name: d, type: bigint, identity: { kind: by_default, start: 100, increment: 5 } }
+",
+        )
+        .unwrap();
+        let identity = |kind, start, increment| {
+            Some(Identity {
+                kind,
+                start,
+                increment,
+            })
+        };
+        let columns = table(&model, "core", "events").columns;
+        let found: Vec<_> = columns
+            .iter()
+            .map(|c| (c.nullable, c.identity.clone()))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                (false, identity(IdentityKind::Always, None, None)),
+                (false, identity(IdentityKind::ByDefault, None, None)),
+                (false, identity(IdentityKind::Always, None, None)),
+                (false, identity(IdentityKind::ByDefault, Some(100), Some(5))),
+            ]
+        );
+    }
+
+    #[test]
+    fn primary_key_list_makes_its_columns_not_null() {
+        let model = load(
+            "tables:
+  - name: memberships
+    columns:
+      - { name: org_id, type: bigint }
+      - { name: user_id, type: bigint }
+      - { name: note, type: text }
+    primary_key: [org_id, user_id]
+",
+        )
+        .unwrap();
+        let memberships = table(&model, "core", "memberships");
+        assert_eq!(
+            memberships.primary_key,
+            Some(PrimaryKey {
+                name: "memberships_pkey".to_string(),
+                columns: names(&["org_id", "user_id"]),
+            })
+        );
+        let nullable: Vec<bool> = memberships.columns.iter().map(|c| c.nullable).collect();
+        assert_eq!(nullable, vec![false, false, true]);
+    }
+
+    #[test]
+    fn a_primary_key_declared_twice_is_an_error() {
+        let (line, _, message, _) = invalid(load(
+            "tables:
+  - name: t
+    columns:
+      - { name: a, type: bigint, primary_key: true }
+    primary_key: [a]
+",
+        ));
+        assert_eq!(line, 2);
+        assert!(message.contains("primary key declared both"), "{message}");
+    }
+
+    #[test]
+    fn indexes_get_default_names_and_canonical_key_options() {
+        let model = load(
+            "tables:
+  - name: orgs
+    columns:
+      - { name: slug, type: text }
+      - { name: name, type: text }
+      - { name: created_at, type: timestamptz }
+      - { name: settings, type: jsonb }
+      - { name: id, type: bigint }
+    indexes:
+      - columns: [slug]
+      - name: orgs_settings_gin
+        method: GIN
+        keys:
+          - { column: settings, opclass: jsonb_path_ops }
+      - keys:
+          - expression: lower(name)
+          - { column: created_at, order: desc, nulls: first, collation: C }
+          - { column: slug, nulls: first }
+        unique: true
+        where: created_at IS NULL
+        include: [id]
+        nulls_not_distinct: true
+",
+        )
+        .unwrap();
+        let key = |target: &str| IndexKey::column(target);
+        let expected = vec![
+            Index {
+                name: "orgs_expr_created_at_slug_id_idx".to_string(),
+                keys: vec![
+                    IndexKey {
+                        expression: true,
+                        ..key("lower(name)")
+                    },
+                    IndexKey {
+                        descending: true,
+                        collation: Some("C".to_string()),
+                        ..key("created_at")
+                    },
+                    IndexKey {
+                        nulls_first: Some(true),
+                        ..key("slug")
+                    },
+                ],
+                unique: true,
+                method: "btree".to_string(),
+                predicate: Some("created_at IS NULL".to_string()),
+                include: names(&["id"]),
+                nulls_not_distinct: true,
+            },
+            Index {
+                name: "orgs_settings_gin".to_string(),
+                keys: vec![IndexKey {
+                    opclass: Some("jsonb_path_ops".to_string()),
+                    ..key("settings")
+                }],
+                unique: false,
+                method: "gin".to_string(),
+                predicate: None,
+                include: vec![],
+                nulls_not_distinct: false,
+            },
+            Index {
+                name: "orgs_slug_idx".to_string(),
+                keys: vec![key("slug")],
+                unique: false,
+                method: "btree".to_string(),
+                predicate: None,
+                include: vec![],
+                nulls_not_distinct: false,
+            },
+        ];
+        assert_eq!(table(&model, "core", "orgs").indexes, expected);
+    }
+
+    #[test]
+    fn an_index_with_both_columns_and_keys_is_an_error_at_the_index() {
+        let (line, column, message, _) = invalid(load(
+            "tables:
+  - name: t
+    columns:
+      - { name: a, type: text }
+    indexes:
+      - columns: [a]
+        keys: [{ column: a }]
+",
+        ));
+        assert_eq!((line, column), (6, 9));
+        assert!(message.contains("either `columns` or `keys`"), "{message}");
+    }
+
+    #[test]
+    fn schema_level_objects_are_loaded() {
+        let model = load(
+            "schema: billing
+comment: Money
+extensions:
+  - pgcrypto
+  - { name: citext, schema: public }
+enums:
+  - name: plan_tier
+    values: [free, team]
+    comment: Tier
+sequences:
+  - name: invoice_seq
+    start: 1
+    increment: 1
+    min_value: 1
+    cache: 1
+  - name: countdown
+    type: int4
+    increment: -1
+    start: 10
+    max_value: 10
+    cycle: true
+    owned_by: invoices.number
+views:
+  - name: free_plans
+    query: select * from billing.plans where tier = 'free'
+    materialized: true
+    comment: Free ones
+allow_drop: [legacy]
+",
+        )
+        .unwrap();
+        let billing = &model.schemas["billing"];
+        assert_eq!(billing.comment.as_deref(), Some("Money"));
+        assert_eq!(billing.allow_drop, names(&["legacy"]));
+        assert_eq!(
+            model.extensions.values().cloned().collect::<Vec<_>>(),
+            vec![
+                Extension {
+                    name: "citext".to_string(),
+                    schema: Some("public".to_string()),
+                },
+                Extension {
+                    name: "pgcrypto".to_string(),
+                    schema: None,
+                },
+            ]
+        );
+        assert_eq!(
+            billing.enums["plan_tier"],
+            Enum {
+                name: "plan_tier".to_string(),
+                values: names(&["free", "team"]),
+                comment: Some("Tier".to_string()),
+            }
+        );
+        assert_eq!(
+            billing.sequences.values().cloned().collect::<Vec<_>>(),
+            vec![
+                Sequence {
+                    name: "countdown".to_string(),
+                    data_type: "integer".to_string(),
+                    start: None,
+                    increment: Some(-1),
+                    min_value: None,
+                    max_value: Some(10),
+                    cache: None,
+                    cycle: true,
+                    owned_by: Some("invoices.number".to_string()),
+                },
+                Sequence {
+                    name: "invoice_seq".to_string(),
+                    data_type: "bigint".to_string(),
+                    start: None,
+                    increment: None,
+                    min_value: None,
+                    max_value: None,
+                    cache: None,
+                    cycle: false,
+                    owned_by: None,
+                },
+            ]
+        );
+        assert_eq!(
+            billing.views["free_plans"],
+            View {
+                name: "free_plans".to_string(),
+                definition: "SELECT * FROM billing.plans WHERE tier = 'free'".to_string(),
+                materialized: true,
+                comment: Some("Free ones".to_string()),
+            }
+        );
+    }
+
+    #[test]
+    fn an_enum_of_the_same_schema_is_stored_unqualified() {
+        let model = load(
+            "enums:
+  - { name: role, values: [admin, member] }
+tables:
+  - name: users
+    columns:
+      - { name: role, type: core.role }
+      - { name: roles, type: \"core.role[]\" }
+      - { name: tier, type: billing.tier }
+",
+        )
+        .unwrap();
+        let types: Vec<String> = table(&model, "core", "users")
+            .columns
+            .into_iter()
+            .map(|c| c.data_type)
+            .collect();
+        assert_eq!(types, names(&["role", "role[]", "billing.tier"]));
+    }
+
+    #[test]
+    fn a_default_loses_a_cast_to_the_column_type_only() {
+        let model = load(
+            "tables:
+  - name: t
+    columns:
+      - { name: a, type: text, default: \"'x'::text\" }
+      - { name: b, type: varchar(20), default: \"'y'::varchar\" }
+      - { name: c, type: text, default: \"'1'::int4\" }
+      - { name: d, type: integer, default: 0 }
+      - { name: e, type: boolean, default: true }
+",
+        )
+        .unwrap();
+        let defaults: Vec<Option<String>> = table(&model, "core", "t")
+            .columns
+            .into_iter()
+            .map(|c| c.default)
+            .collect();
+        let expected = ["'x'", "'y'", "'1'::INT4", "0", "true"];
+        assert_eq!(defaults, expected.map(|d| Some(d.to_string())).to_vec());
+    }
+
+    #[test]
+    fn an_unknown_field_names_its_line_and_column() {
+        let (line, column, message, line_text) = invalid(load(
+            "tables:
+  - name: users
+    columns:
+      - name: id
+        type: uuid
+        nulable: false
+",
+        ));
+        assert_eq!((line, column), (6, 9));
+        assert!(message.contains("unknown field `nulable`"), "{message}");
+        assert_eq!(line_text, "        nulable: false");
+    }
+
+    #[test]
+    fn an_invalid_expression_is_an_error_at_its_value() {
+        let (line, column, message, _) = invalid(load(
+            "tables:
+  - name: users
+    columns:
+      - name: email
+        type: text
+        check: char_length(email >
+",
+        ));
+        assert_eq!((line, column), (6, 16));
+        assert!(message.contains("char_length(email >"), "{message}");
+    }
+
+    #[test]
+    fn an_invalid_type_is_an_error_at_its_value() {
+        let (line, column, _, line_text) = invalid(load(
+            "tables:\n  - name: t\n    columns:\n      - { name: a, type: \"text;\" }\n",
+        ));
+        assert_eq!((line, column), (4, 26));
+        assert_eq!(line_text, "      - { name: a, type: \"text;\" }");
+    }
+
+    #[test]
+    fn a_short_reference_needs_table_and_column() {
+        let (line, _, message, _) = invalid(load(
+            "tables:\n  - name: t\n    columns:\n      - { name: a, type: int, references: regions }\n",
+        ));
+        assert_eq!(line, 4);
+        assert!(message.contains("expected table.column"), "{message}");
+    }
+
+    #[test]
+    fn a_constraint_on_a_missing_column_is_an_error() {
+        let (_, _, message, _) = invalid(load(
+            "tables:\n  - name: t\n    columns:\n      - { name: a, type: int }\n    unique:\n      - columns: [b]\n",
+        ));
+        assert_eq!(message, "table t has no column b");
+    }
+
+    #[test]
+    fn a_table_defined_twice_in_one_file_names_both_lines() {
+        let result = load("tables:\n  - name: t\n    columns: []\n  - name: t\n    columns: []\n");
+        match result {
+            Err(LoadError::Duplicate {
+                object,
+                first,
+                second,
+            }) => {
+                assert_eq!(object, "table core.t");
+                assert_eq!((first.line, second.line), (2, 4));
+            }
+            other => panic!("expected a duplicate, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn yaml_one_one_forms_stay_strings() {
+        let model = load("extensions: [y, no]\n").unwrap();
+        let extensions: Vec<&String> = model.extensions.keys().collect();
+        assert_eq!(extensions, vec!["no", "y"]);
+    }
+
+    #[test]
+    fn an_empty_file_gives_its_schema_and_nothing_else() {
+        let model = load("# nothing yet\n").unwrap();
+        assert_eq!(model.schemas.keys().collect::<Vec<_>>(), vec!["core"]);
+        assert!(model.schemas["core"].tables.is_empty());
+    }
+
+    #[test]
+    fn committed_json_schema_is_up_to_date() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/bfm-schema.json");
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == super::json_schema(),
+            "docs/bfm-schema.json is out of date; regenerate it with \
+             `cargo run -- schema-json > docs/bfm-schema.json`"
+        );
+    }
 }
