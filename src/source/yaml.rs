@@ -54,7 +54,7 @@ struct SchemaFile {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
-#[serde(untagged, expecting = "an extension name, or {name, schema}")]
+#[serde(untagged, expecting = "an extension is a name, or {name, schema}")]
 #[schemars(rename = "Extension")]
 enum ExtensionDoc {
     Name(String),
@@ -178,7 +178,7 @@ struct ColumnDoc {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(
     untagged,
-    expecting = "always, by_default, or {kind, start, increment}"
+    expecting = "identity is always, by_default, or {kind, start, increment}"
 )]
 #[schemars(rename = "Identity")]
 enum IdentityDoc {
@@ -206,7 +206,7 @@ struct IdentityDetailDoc {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(
     untagged,
-    expecting = "table.column, schema.table.column, or {table, column, schema, on_delete, on_update, deferrable, initially_deferred}"
+    expecting = "references is table.column, schema.table.column, or {table, column, schema, on_delete, on_update, deferrable, initially_deferred}"
 )]
 #[schemars(rename = "References")]
 enum ReferencesDoc {
@@ -245,7 +245,10 @@ enum ActionDoc {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
-#[serde(untagged, expecting = "a list of columns, or {name, columns}")]
+#[serde(
+    untagged,
+    expecting = "primary_key is a list of columns, or {name, columns}"
+)]
 #[schemars(rename = "PrimaryKey")]
 enum PrimaryKeyDoc {
     Columns(Vec<String>),
@@ -611,7 +614,38 @@ impl Reader<'_> {
             self.record(object_key("index", &self.schema, &index.name), index_at)?;
             table.indexes.push(index);
         }
+        self.require_distinct_names(&table, at)?;
         Ok(table)
+    }
+
+    /// Constraint and index names of one table must differ, as the server requires (two
+    /// shorthands can otherwise arrive at the same default name).
+    fn require_distinct_names(
+        &self,
+        table: &Table,
+        at: serde_saphyr::Location,
+    ) -> Result<(), LoadError> {
+        let names = table
+            .primary_key
+            .iter()
+            .map(|k| &k.name)
+            .chain(table.uniques.iter().map(|u| &u.name))
+            .chain(table.checks.iter().map(|c| &c.name))
+            .chain(table.foreign_keys.iter().map(|f| &f.name))
+            .chain(table.indexes.iter().map(|i| &i.name));
+        let mut seen = std::collections::BTreeSet::new();
+        for name in names {
+            if !seen.insert(name) {
+                return Err(self.invalid(
+                    at,
+                    format!(
+                        "table {}: two constraints or indexes are named {name}",
+                        table.name
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// A column alone; the constraints its shorthands declare are added by
@@ -722,8 +756,8 @@ impl Reader<'_> {
         })
     }
 
-    /// The table's primary key, from `primary_key:` or from columns marked `primary_key: true`
-    /// (one of the two).
+    /// The table's primary key, from `primary_key:` and/or the columns marked
+    /// `primary_key: true`, which must agree when both are given.
     fn primary_key(
         &self,
         table: &Table,
@@ -731,9 +765,24 @@ impl Reader<'_> {
         marked: Vec<String>,
         at: serde_saphyr::Location,
     ) -> Result<Option<PrimaryKey>, LoadError> {
-        let (name, columns) = match (doc, marked.is_empty()) {
-            (None, true) => return Ok(None),
-            (None, false) if marked.len() > 1 => {
+        let declared = doc.map(|doc| match doc {
+            PrimaryKeyDoc::Columns(columns) => (None, columns),
+            PrimaryKeyDoc::Detailed(d) => (d.name, d.columns),
+        });
+        let (name, columns) = match declared {
+            Some(declared) if marked.is_empty() || marked == declared.1 => declared,
+            Some((_, columns)) => {
+                return Err(self.invalid(
+                    at,
+                    format!(
+                        "table {}: `primary_key: [{}]` disagrees with the columns marked `primary_key: true` ({})",
+                        table.name,
+                        columns.join(", "),
+                        marked.join(", ")
+                    ),
+                ));
+            }
+            None if marked.len() > 1 => {
                 return Err(self.invalid(
                     at,
                     format!(
@@ -743,18 +792,8 @@ impl Reader<'_> {
                     ),
                 ));
             }
-            (None, false) => (None, marked),
-            (Some(_), false) => {
-                return Err(self.invalid(
-                    at,
-                    format!(
-                        "table {}: primary key declared both on column {} and in `primary_key`",
-                        table.name, marked[0]
-                    ),
-                ));
-            }
-            (Some(PrimaryKeyDoc::Columns(columns)), true) => (None, columns),
-            (Some(PrimaryKeyDoc::Detailed(d)), true) => (d.name, d.columns),
+            None if marked.is_empty() => return Ok(None),
+            None => (None, marked),
         };
         self.require_columns(table, &columns, at)?;
         Ok(Some(PrimaryKey {
@@ -1308,17 +1347,33 @@ tables:
     }
 
     #[test]
-    fn a_primary_key_declared_twice_is_an_error() {
+    fn a_primary_key_declared_twice_differently_is_an_error() {
         let (line, _, message, _) = invalid(load(
             "tables:
   - name: t
     columns:
       - { name: a, type: bigint, primary_key: true }
-    primary_key: [a]
+      - { name: b, type: bigint }
+    primary_key: [a, b]
 ",
         ));
         assert_eq!(line, 2);
-        assert!(message.contains("primary key declared both"), "{message}");
+        assert!(message.contains("disagrees"), "{message}");
+    }
+
+    #[test]
+    fn a_primary_key_declared_twice_alike_takes_the_table_level_name() {
+        let model = load(
+            "tables:
+  - name: t
+    columns:
+      - { name: a, type: bigint, primary_key: true }
+    primary_key: { name: t_pk, columns: [a] }
+",
+        )
+        .unwrap();
+        let key = table(&model, "core", "t").primary_key.unwrap();
+        assert_eq!((key.name.as_str(), key.columns), ("t_pk", names(&["a"])));
     }
 
     #[test]
@@ -1597,6 +1652,18 @@ tables:
     }
 
     #[test]
+    fn a_shorthand_of_the_wrong_shape_says_what_is_expected() {
+        let (line, column, message, _) = invalid(load(
+            "tables:\n  - name: t\n    columns:\n      - { name: a, type: int, identity: sometimes }\n",
+        ));
+        assert_eq!((line, column), (4, 41));
+        assert_eq!(
+            message,
+            "identity is always, by_default, or {kind, start, increment}"
+        );
+    }
+
+    #[test]
     fn a_short_reference_needs_table_and_column() {
         let (line, _, message, _) = invalid(load(
             "tables:\n  - name: t\n    columns:\n      - { name: a, type: int, references: regions }\n",
@@ -1641,6 +1708,56 @@ tables:
         let model = load("# nothing yet\n").unwrap();
         assert_eq!(model.schemas.keys().collect::<Vec<_>>(), vec!["core"]);
         assert!(model.schemas["core"].tables.is_empty());
+    }
+
+    #[test]
+    fn two_constraints_with_one_name_are_an_error() {
+        let (line, _, message, _) = invalid(load(
+            "tables:
+  - name: t
+    columns:
+      - { name: a, type: bigint, unique: true }
+    unique:
+      - columns: [a]
+",
+        ));
+        assert_eq!(line, 2);
+        assert_eq!(
+            message,
+            "table t: two constraints or indexes are named t_a_key"
+        );
+    }
+
+    /// The whole-file example of `docs/yaml-format.md` is valid, so the doc and the loader agree.
+    #[test]
+    fn the_documented_example_loads() {
+        let doc = include_str!("../../docs/yaml-format.md");
+        let example = doc
+            .split("```yaml\n")
+            .nth(2)
+            .and_then(|rest| rest.split("```").next())
+            .expect("the doc has a whole-file example");
+        let model = load(example).unwrap();
+        let organizations = table(&model, "core", "organizations");
+        let names: Vec<&str> = organizations
+            .indexes
+            .iter()
+            .map(|i| i.name.as_str())
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                "organizations_expr_created_at_id_idx",
+                "organizations_settings_gin",
+                "organizations_slug_idx",
+            ]
+        );
+        assert_eq!(organizations.foreign_keys.len(), 2);
+        assert!(
+            model.schemas["core"]
+                .views
+                .contains_key("active_organizations")
+        );
     }
 
     #[test]
