@@ -339,7 +339,10 @@ mod tests {
     #[test]
     fn meaningful_default_casts_are_kept() {
         assert_eq!(normalize_default("'x'::text", "jsonb"), "'x'::text");
-        assert_eq!(normalize_default("now()", "timestamp with time zone"), "now()");
+        assert_eq!(
+            normalize_default("now()", "timestamp with time zone"),
+            "now()"
+        );
         assert_eq!(normalize_default("'7'::text", "integer"), "'7'::text");
     }
 

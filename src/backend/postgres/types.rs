@@ -35,7 +35,7 @@ pub fn normalize_type(raw: &str) -> Result<String, StatementError> {
             _ => break,
         }
     }
-    if pieces.iter().any(|p| *p == Piece::ArrayBrackets) {
+    if pieces.contains(&Piece::ArrayBrackets) {
         return Err(StatementError::new(format!("not a type: {raw}")));
     }
     let base = base_type(&pieces, raw)?;
@@ -253,7 +253,10 @@ fn qualified_type(pieces: &[Piece], raw: &str) -> Result<String, StatementError>
     let name = match rest {
         [name] => identifier(&name_of(name).ok_or_else(not_a_type)?),
         [name, Piece::Modifiers(m)] => {
-            format!("{}({m})", identifier(&name_of(name).ok_or_else(not_a_type)?))
+            format!(
+                "{}({m})",
+                identifier(&name_of(name).ok_or_else(not_a_type)?)
+            )
         }
         _ => return Err(not_a_type()),
     };
@@ -293,7 +296,9 @@ fn builtin(words: &[&str], modifiers: Option<&str>) -> Option<String> {
         ["decimal" | "numeric"] => Some(with("numeric")),
         ["varchar"] | ["character" | "char", "varying"] => Some(with("character varying")),
         ["char" | "character"] => Some(format!("character({})", modifiers.unwrap_or("1"))),
-        ["bpchar"] => Some(modifiers.map_or_else(|| "bpchar".into(), |m| format!("character({m})"))),
+        ["bpchar"] => {
+            Some(modifiers.map_or_else(|| "bpchar".into(), |m| format!("character({m})")))
+        }
         ["bool" | "boolean"] => plain("boolean"),
         ["timestamp"] | ["timestamp", "without", "time", "zone"] => {
             Some(format!("{} without time zone", with("timestamp")))
@@ -325,10 +330,10 @@ fn builtin(words: &[&str], modifiers: Option<&str>) -> Option<String> {
         ["smallserial" | "serial2"] => plain("smallserial"),
         [
             name @ ("text" | "bytea" | "uuid" | "json" | "jsonb" | "jsonpath" | "inet" | "cidr"
-            | "macaddr" | "macaddr8" | "money" | "tsvector" | "tsquery" | "xml" | "date" | "oid"
-            | "regclass" | "name" | "point" | "line" | "lseg" | "box" | "path" | "polygon"
-            | "circle" | "int4range" | "int8range" | "numrange" | "tsrange" | "tstzrange"
-            | "daterange" | "pg_lsn" | "txid_snapshot"),
+            | "macaddr" | "macaddr8" | "money" | "tsvector" | "tsquery" | "xml" | "date"
+            | "oid" | "regclass" | "name" | "point" | "line" | "lseg" | "box" | "path"
+            | "polygon" | "circle" | "int4range" | "int8range" | "numrange" | "tsrange"
+            | "tstzrange" | "daterange" | "pg_lsn" | "txid_snapshot"),
         ] => plain(name),
         _ => None,
     }

@@ -40,6 +40,9 @@ pub fn statement_changes(
     if matches!(word(0), "CREATE" | "ALTER") && sequence_keyword == "SEQUENCE" {
         return sequence::changes(&reader);
     }
+    if word(0) == "CREATE" && word(1) == "EXTENSION" {
+        return objects::create_extension(&reader);
+    }
     if word(0) == "ALTER"
         && word(1) == "TABLE"
         && let Some(changes) = alter::drop_identity(&reader)?
@@ -90,7 +93,6 @@ impl Reader<'_> {
                 if_not_exists,
                 ..
             } => objects::create_schema(self, schema_name, *if_not_exists),
-            Statement::CreateExtension(create) => objects::create_extension(self, create),
             Statement::DropExtension(drop) => objects::drop_extension(self, drop),
             Statement::CreateType {
                 name,
@@ -210,9 +212,9 @@ fn name_parts(name: &ObjectName) -> Result<Vec<String>, StatementError> {
         .iter()
         .map(|part| match part {
             ObjectNamePart::Identifier(ident) => Ok(folded(ident)),
-            ObjectNamePart::Function(_) => Err(StatementError::new(format!(
-                "unexpected name {name}"
-            ))),
+            ObjectNamePart::Function(_) => {
+                Err(StatementError::new(format!("unexpected name {name}")))
+            }
         })
         .collect()
 }

@@ -1,18 +1,20 @@
 //! Schemas, extensions, enum types, indexes, views, comments and `DROP`.
 
-use super::super::expr::{canonical_expression, canonical_query, folded};
+use super::super::expr::{canonical_expression, canonical_query, folded, parse_error};
 use super::super::names::default_name;
 use super::table::collation_name;
 use super::{Reader, last_name, name_parts, unsupported};
 use crate::backend::{ConstraintKind, StatementError};
-use crate::model::{
-    Change, Enum, EnumPosition, Extension, Index, IndexKey, QualifiedName, View,
-};
+use crate::model::{Change, Enum, EnumPosition, Extension, Index, IndexKey, QualifiedName, View};
 use sqlparser::ast::{
-    AlterType, AlterTypeAddValuePosition, AlterTypeOperation, CommentObject, CreateExtension,
-    CreateIndex, CreateView, DropExtension, Expr, IndexColumn, ObjectName, ObjectType,
-    OrderBySort, SchemaName, UserDefinedTypeRepresentation,
+    AlterType, AlterTypeAddValuePosition, AlterTypeOperation, CommentObject, CreateIndex,
+    CreateView, DropExtension, Expr, IndexColumn, ObjectName, ObjectType, OrderBySort, SchemaName,
+    UserDefinedTypeRepresentation,
 };
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::keywords::Keyword;
+use sqlparser::parser::{Parser, ParserError};
+use sqlparser::tokenizer::Token;
 
 pub(super) fn create_schema(
     reader: &Reader<'_>,
@@ -33,13 +35,37 @@ pub(super) fn create_schema(
     Ok(vec![Change::CreateSchema { name }])
 }
 
-pub(super) fn create_extension(
-    reader: &Reader<'_>,
-    create: &CreateExtension,
-) -> Result<Vec<Change>, StatementError> {
-    let name = folded(&create.name);
+/// `CREATE EXTENSION [IF NOT EXISTS] name [WITH] [SCHEMA s] [VERSION v] [CASCADE]`, read by
+/// hand because sqlparser insists on `WITH` before `SCHEMA`, which PostgreSQL makes optional.
+pub(super) fn create_extension(reader: &Reader<'_>) -> Result<Vec<Change>, StatementError> {
+    let sql = reader.statement.sql;
+    let dialect = PostgreSqlDialect {};
+    let syntax = |e: ParserError| parse_error(sql, &e);
+    let mut parser = Parser::new(&dialect).try_with_sql(sql).map_err(syntax)?;
+    parser.expect_keyword(Keyword::CREATE).map_err(syntax)?;
+    parser.expect_keyword(Keyword::EXTENSION).map_err(syntax)?;
+    let if_not_exists = parser.parse_keywords(&[Keyword::IF, Keyword::NOT, Keyword::EXISTS]);
+    let name = folded(&parser.parse_identifier().map_err(syntax)?);
+    let _ = parser.parse_keyword(Keyword::WITH);
+    let mut schema = None;
+    loop {
+        if parser.parse_keyword(Keyword::SCHEMA) {
+            schema = Some(folded(&parser.parse_identifier().map_err(syntax)?));
+        } else if parser.parse_keyword(Keyword::VERSION) {
+            let _ = parser.parse_identifier().or_else(|_| {
+                parser
+                    .parse_literal_string()
+                    .map(sqlparser::ast::Ident::new)
+            });
+        } else if parser.parse_keyword(Keyword::CASCADE) {
+            continue;
+        } else {
+            parser.expect_token(&Token::EOF).map_err(syntax)?;
+            break;
+        }
+    }
     if reader.model.extensions.contains_key(&name) {
-        return if create.if_not_exists {
+        return if if_not_exists {
             Ok(Vec::new())
         } else {
             Err(StatementError::new(format!(
@@ -48,10 +74,7 @@ pub(super) fn create_extension(
         };
     }
     Ok(vec![Change::CreateExtension {
-        extension: Extension {
-            name,
-            schema: create.schema.as_ref().map(folded),
-        },
+        extension: Extension { name, schema },
     }])
 }
 
@@ -100,7 +123,12 @@ pub(super) fn create_type(
 }
 
 fn find_enum<'m>(reader: &Reader<'m>, name: &QualifiedName) -> Option<&'m Enum> {
-    reader.model.schemas.get(&name.schema)?.enums.get(&name.name)
+    reader
+        .model
+        .schemas
+        .get(&name.schema)?
+        .enums
+        .get(&name.name)
 }
 
 pub(super) fn alter_type(
@@ -405,10 +433,13 @@ fn drop_one(
             schema: schema_name,
             value: e.clone(),
         }),
-        ObjectType::Sequence => schema.sequences.get(&name.name).map(|s| Change::DropSequence {
-            schema: schema_name,
-            sequence: s.clone(),
-        }),
+        ObjectType::Sequence => schema
+            .sequences
+            .get(&name.name)
+            .map(|s| Change::DropSequence {
+                schema: schema_name,
+                sequence: s.clone(),
+            }),
         ObjectType::Index => schema.tables.values().find_map(|t| {
             t.indexes
                 .iter()

@@ -18,7 +18,10 @@ pub(super) fn changes(reader: &Reader<'_>) -> Result<Vec<Change>, StatementError
         .try_with_sql(sql)
         .map_err(|e| parse_error(sql, &e))?;
     let result = if parser.parse_keyword(Keyword::CREATE) {
-        if parser.parse_one_of_keywords(&[Keyword::TEMP, Keyword::TEMPORARY]).is_some() {
+        if parser
+            .parse_one_of_keywords(&[Keyword::TEMP, Keyword::TEMPORARY])
+            .is_some()
+        {
             return Err(unsupported("CREATE TEMPORARY SEQUENCE"));
         }
         create(reader, &mut parser)

@@ -152,7 +152,11 @@ pub(super) fn read_column(
             ColumnOption::PrimaryKey(key) => {
                 column.nullable = false;
                 let name = constraint_name.or(key.name.as_ref());
-                constraints.push(Constraint::PrimaryKey(primary_key(name, columns.clone(), table)));
+                constraints.push(Constraint::PrimaryKey(primary_key(
+                    name,
+                    columns.clone(),
+                    table,
+                )));
             }
             ColumnOption::Unique(unique) => {
                 let name = constraint_name.or(unique.name.as_ref());
@@ -235,7 +239,11 @@ pub(super) fn read_constraint(
     match constraint {
         TableConstraint::PrimaryKey(key) => {
             let columns = key_columns(&key.columns)?;
-            Ok(Constraint::PrimaryKey(primary_key(key.name.as_ref(), columns, table)))
+            Ok(Constraint::PrimaryKey(primary_key(
+                key.name.as_ref(),
+                columns,
+                table,
+            )))
         }
         TableConstraint::Unique(unique) => {
             let columns = key_columns(&unique.columns)?;
