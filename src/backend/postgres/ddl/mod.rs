@@ -49,7 +49,7 @@ pub fn statement_changes(
     {
         return Ok(changes);
     }
-    let mut sql = statement.sql.to_string();
+    let mut sql = sequence::reorder_identity_options(statement.sql);
     if word(0) == "DROP" && word(1) == "INDEX" && word(2) == "CONCURRENTLY" {
         // sqlparser does not know DROP INDEX CONCURRENTLY; blanking the word keeps offsets.
         if let Some((_, range)) = words.get(2) {

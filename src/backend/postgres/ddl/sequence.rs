@@ -251,3 +251,90 @@ fn normalized(mut sequence: Sequence) -> Sequence {
     sequence.cache = sequence.cache.filter(|&c| c != 1);
     sequence
 }
+
+/// Rewrites every `IDENTITY ( options )` of a statement with its options in the one order
+/// sqlparser accepts (PostgreSQL takes any), padded to the same length so that error offsets
+/// still point into the original text. Options it cannot read are left as written.
+pub(super) fn reorder_identity_options(sql: &str) -> String {
+    let mut result = sql.to_string();
+    let upper = sql.to_ascii_uppercase();
+    let mut from = 0;
+    while let Some(found) = upper[from..].find("IDENTITY") {
+        let after = from + found + "IDENTITY".len();
+        from = after;
+        let rest = &sql[after..];
+        let trimmed = rest.trim_start();
+        if !trimmed.starts_with('(') {
+            continue;
+        }
+        let open = after + (rest.len() - trimmed.len());
+        let Some(close) = sql[open..].find(')').map(|i| open + i) else {
+            break;
+        };
+        if let Some(ordered) = ordered_options(&sql[open + 1..close]) {
+            let width = close - open - 1;
+            if ordered.len() <= width {
+                result.replace_range(open + 1..close, &format!("{ordered:width$}"));
+            }
+        }
+        from = close;
+    }
+    result
+}
+
+/// The options in sqlparser's order, `None` when they do not read as sequence options.
+fn ordered_options(text: &str) -> Option<String> {
+    let dialect = PostgreSqlDialect {};
+    let mut parser = Parser::new(&dialect).try_with_sql(text).ok()?;
+    let mut options = Options::default();
+    options.parse(&mut parser).ok()?;
+    if options.data_type.is_some() || options.owned_by.is_some() {
+        return None;
+    }
+    let bound = |name: &str, value: Option<Option<i64>>| match value {
+        Some(Some(v)) => format!(" {name} {v}"),
+        Some(None) => format!(" NO {name}"),
+        None => String::new(),
+    };
+    let mut ordered = String::new();
+    if let Some(increment) = options.increment {
+        ordered.push_str(&format!(" INCREMENT {increment}"));
+    }
+    ordered.push_str(&bound("MINVALUE", options.min_value));
+    ordered.push_str(&bound("MAXVALUE", options.max_value));
+    if let Some(start) = options.start {
+        ordered.push_str(&format!(" START {start}"));
+    }
+    if let Some(cache) = options.cache {
+        ordered.push_str(&format!(" CACHE {cache}"));
+    }
+    match options.cycle {
+        Some(true) => ordered.push_str(" CYCLE"),
+        Some(false) => ordered.push_str(" NO CYCLE"),
+        None => {}
+    }
+    Some(ordered.trim_start().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identity_options_are_put_in_sqlparser_order() {
+        let sql = "id int GENERATED ALWAYS AS IDENTITY (START WITH 10 INCREMENT BY 2), x int";
+        let reordered = reorder_identity_options(sql);
+        assert_eq!(reordered.len(), sql.len());
+        assert!(
+            reordered.contains("IDENTITY (INCREMENT 2 START 10"),
+            "{reordered}"
+        );
+        assert!(reordered.ends_with("), x int"));
+    }
+
+    #[test]
+    fn unreadable_identity_options_are_left_alone() {
+        let sql = "IDENTITY (SEQUENCE NAME s START 1)";
+        assert_eq!(reorder_identity_options(sql), sql);
+    }
+}
