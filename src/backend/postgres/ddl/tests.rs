@@ -793,3 +793,24 @@ fn comment_on_view_replaces_the_view_with_its_comment() {
     );
     assert!(read("COMMENT ON SCHEMA core IS 'x'", &m).is_err());
 }
+
+#[test]
+fn foreign_key_deferral_and_actions_are_read() {
+    let table = created_table(
+        "CREATE TABLE t (
+            a bigint REFERENCES users (id) DEFERRABLE INITIALLY DEFERRED,
+            b bigint,
+            CONSTRAINT t_b_users FOREIGN KEY (b) REFERENCES core.users (id) ON UPDATE SET NULL ON DELETE RESTRICT
+        )",
+        &model(),
+    );
+    let [a, b] = table.foreign_keys.as_slice() else {
+        panic!("{:?}", table.foreign_keys);
+    };
+    assert_eq!(a.name, "t_a_fkey");
+    assert!(a.deferrable && a.initially_deferred);
+    assert_eq!(b.name, "t_b_users");
+    assert_eq!(b.on_update, ForeignKeyAction::SetNull);
+    assert_eq!(b.on_delete, ForeignKeyAction::Restrict);
+    assert!(!b.deferrable);
+}
