@@ -6,6 +6,14 @@ use super::{
 };
 use crate::model::{Change, Model};
 
+mod ddl;
+pub mod expr;
+pub mod names;
+pub mod types;
+
+pub use expr::normalize_default;
+pub use types::is_builtin_type;
+
 /// The PostgreSQL dialect.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Postgres;
@@ -16,38 +24,28 @@ impl Dialect for Postgres {
     }
 
     fn normalize_type(&self, raw: &str) -> Result<String, StatementError> {
-        Ok(raw.trim().to_ascii_lowercase())
+        types::normalize_type(raw)
     }
 
     fn normalize_expression(&self, raw: &str) -> Result<String, StatementError> {
-        Ok(raw.trim().to_string())
+        expr::normalize_expression(raw)
     }
 
     fn normalize_query(&self, raw: &str) -> Result<String, StatementError> {
-        Ok(raw.trim().to_string())
+        expr::normalize_query(raw)
     }
 
     fn default_name(&self, table: &str, columns: &[String], kind: ConstraintKind) -> String {
-        let suffix = match kind {
-            ConstraintKind::PrimaryKey => return format!("{table}_pkey"),
-            ConstraintKind::Unique => "key",
-            ConstraintKind::ForeignKey => "fkey",
-            ConstraintKind::Check => "check",
-            ConstraintKind::Index => "idx",
-        };
-        format!("{table}_{}_{suffix}", columns.join("_"))
+        names::default_name(table, columns, kind)
     }
 
     fn statement_changes(
         &self,
         statement: StatementText<'_>,
-        _model: &Model,
-        _context: &SchemaContext,
+        model: &Model,
+        context: &SchemaContext,
     ) -> Result<Vec<Change>, StatementError> {
-        Err(StatementError::new(format!(
-            "not read yet: {}",
-            statement.sql
-        )))
+        ddl::statement_changes(statement, model, context)
     }
 
     fn render(&self, change: &Change, _context: &RenderContext) -> Vec<String> {

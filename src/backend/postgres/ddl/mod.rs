@@ -1,0 +1,283 @@
+//! Reading PostgreSQL DDL into [`Change`]s: one statement at a time, against the model the
+//! earlier statements built.
+
+mod alter;
+mod objects;
+mod sequence;
+mod table;
+#[cfg(test)]
+mod tests;
+
+use super::expr::{folded, parse_error};
+use super::types::{is_builtin_type, normalize_type};
+use crate::backend::{SchemaContext, StatementError, StatementText};
+use crate::model::{Change, Model, QualifiedName};
+use sqlparser::ast::{DataType, Expr, ObjectName, ObjectNamePart, Statement, UnaryOperator, Value};
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::Parser;
+use std::ops::Range;
+
+/// Reads one statement into the changes it makes to `model`.
+pub fn statement_changes(
+    statement: StatementText<'_>,
+    model: &Model,
+    context: &SchemaContext,
+) -> Result<Vec<Change>, StatementError> {
+    let words = leading_words(statement.sql, 4);
+    let word = |i: usize| words.get(i).map_or("", |(w, _)| w.as_str());
+    if !matches!(word(0), "CREATE" | "ALTER" | "DROP" | "COMMENT") {
+        return Ok(Vec::new());
+    }
+    let reader = Reader {
+        statement,
+        model,
+        context,
+    };
+    let sequence_keyword = match word(1) {
+        "TEMP" | "TEMPORARY" => word(2),
+        other => other,
+    };
+    if matches!(word(0), "CREATE" | "ALTER") && sequence_keyword == "SEQUENCE" {
+        return sequence::changes(&reader);
+    }
+    if word(0) == "CREATE" && word(1) == "EXTENSION" {
+        return objects::create_extension(&reader);
+    }
+    if word(0) == "ALTER"
+        && word(1) == "TABLE"
+        && let Some(changes) = alter::drop_identity(&reader)?
+    {
+        return Ok(changes);
+    }
+    let mut sql = sequence::reorder_identity_options(statement.sql);
+    if word(0) == "DROP" && word(1) == "INDEX" && word(2) == "CONCURRENTLY" {
+        // sqlparser does not know DROP INDEX CONCURRENTLY; blanking the word keeps offsets.
+        if let Some((_, range)) = words.get(2) {
+            sql.replace_range(range.clone(), &" ".repeat(range.len()));
+        }
+    }
+    let parsed = reader.parse(&sql)?;
+    reader.read(&parsed)
+}
+
+/// What every part of the reader needs: the statement, the model before it, the default schema.
+struct Reader<'a> {
+    statement: StatementText<'a>,
+    model: &'a Model,
+    context: &'a SchemaContext,
+}
+
+impl Reader<'_> {
+    fn parse(&self, sql: &str) -> Result<Statement, StatementError> {
+        let dialect = PostgreSqlDialect {};
+        let mut statements = Parser::new(&dialect)
+            .try_with_sql(sql)
+            .and_then(|mut p| p.parse_statements())
+            .map_err(|e| parse_error(sql, &e))?;
+        match statements.len() {
+            1 => Ok(statements.remove(0)),
+            n => Err(StatementError::new(format!(
+                "expected one statement, found {n}"
+            ))),
+        }
+    }
+
+    fn read(&self, statement: &Statement) -> Result<Vec<Change>, StatementError> {
+        match statement {
+            Statement::CreateTable(create) => table::create_table(self, create),
+            Statement::AlterTable(alter) => alter::alter_table(self, alter),
+            Statement::CreateIndex(create) => objects::create_index(self, create),
+            Statement::CreateView(create) => objects::create_view(self, create),
+            Statement::CreateSchema {
+                schema_name,
+                if_not_exists,
+                ..
+            } => objects::create_schema(self, schema_name, *if_not_exists),
+            Statement::DropExtension(drop) => objects::drop_extension(self, drop),
+            Statement::CreateType {
+                name,
+                representation,
+            } => objects::create_type(self, name, representation.as_ref()),
+            Statement::AlterType(alter) => objects::alter_type(self, alter),
+            Statement::Drop {
+                object_type,
+                if_exists,
+                names,
+                ..
+            } => objects::drop(self, *object_type, *if_exists, names),
+            Statement::Comment {
+                object_type,
+                object_name,
+                comment,
+                ..
+            } => objects::comment(self, *object_type, object_name, comment.as_deref()),
+            Statement::Insert(_)
+            | Statement::Update(_)
+            | Statement::Delete(_)
+            | Statement::Query(_)
+            | Statement::Truncate(_) => Ok(Vec::new()),
+            other => Err(unsupported(&format!(
+                "statement {}",
+                first_words(&other.to_string())
+            ))),
+        }
+    }
+
+    /// A schema-qualified object name; unqualified names belong to the default schema.
+    fn qualified(&self, name: &ObjectName) -> Result<QualifiedName, StatementError> {
+        match name_parts(name)?.as_slice() {
+            [name] => Ok(QualifiedName::new(&self.context.default_schema, name)),
+            [schema, name] => Ok(QualifiedName::new(schema, name)),
+            _ => Err(StatementError::new(format!("unexpected name {name}"))),
+        }
+    }
+
+    /// The canonical type of a column of a table in `table_schema`: a user type of that schema
+    /// is stored unqualified, one of another schema qualified.
+    fn column_type(
+        &self,
+        data_type: &DataType,
+        table_schema: &str,
+    ) -> Result<String, StatementError> {
+        let canonical = normalize_type(&data_type.to_string())?;
+        if is_builtin_type(&canonical) {
+            return Ok(canonical);
+        }
+        let (schema, rest) = match split_type_schema(&canonical) {
+            Some((schema, rest)) => (schema.to_string(), rest.to_string()),
+            None => (self.context.default_schema.clone(), canonical.clone()),
+        };
+        if schema == table_schema {
+            Ok(rest)
+        } else {
+            Ok(format!("{schema}.{rest}"))
+        }
+    }
+
+    /// `renamed_from` and `allow_destructive` directives written above the statement.
+    fn directives(&self) -> Directives {
+        Directives::read(self.statement.directives.iter().map(String::as_str))
+    }
+}
+
+/// The `bfm:` directives that apply to one table or column.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+struct Directives {
+    renamed_from: Option<String>,
+    allow_destructive: bool,
+}
+
+impl Directives {
+    fn read<'a>(lines: impl Iterator<Item = &'a str>) -> Directives {
+        let mut directives = Directives::default();
+        for line in lines {
+            let mut words = line.split_whitespace();
+            match words.next() {
+                Some("renamed_from") => {
+                    directives.renamed_from = words.next().map(directive_name);
+                }
+                Some("allow_destructive") => directives.allow_destructive = true,
+                _ => {}
+            }
+        }
+        directives
+    }
+}
+
+/// A name in a directive, folded like an identifier unless quoted.
+fn directive_name(word: &str) -> String {
+    match word.strip_prefix('"').and_then(|w| w.strip_suffix('"')) {
+        Some(quoted) => quoted.to_string(),
+        None => word.to_lowercase(),
+    }
+}
+
+/// Splits `schema.rest` of a canonical type, minding quotes.
+fn split_type_schema(canonical: &str) -> Option<(&str, &str)> {
+    let mut quoted = false;
+    for (i, c) in canonical.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            '.' if !quoted => return Some((&canonical[..i], &canonical[i + 1..])),
+            '(' | '[' if !quoted => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The folded parts of an object name.
+fn name_parts(name: &ObjectName) -> Result<Vec<String>, StatementError> {
+    name.0
+        .iter()
+        .map(|part| match part {
+            ObjectNamePart::Identifier(ident) => Ok(folded(ident)),
+            ObjectNamePart::Function(_) => {
+                Err(StatementError::new(format!("unexpected name {name}")))
+            }
+        })
+        .collect()
+}
+
+/// The last part of an object name, folded.
+fn last_name(name: &ObjectName) -> Result<String, StatementError> {
+    name_parts(name)?
+        .pop()
+        .ok_or_else(|| StatementError::new("empty name"))
+}
+
+fn unsupported(what: &str) -> StatementError {
+    StatementError::new(format!("unsupported PostgreSQL DDL: {what}"))
+}
+
+/// The first few words of a statement, for error messages.
+fn first_words(sql: &str) -> String {
+    sql.split_whitespace().take(4).collect::<Vec<_>>().join(" ")
+}
+
+/// An integer literal, possibly negative.
+fn integer(expr: &Expr) -> Result<i64, StatementError> {
+    let not_integer = || StatementError::new(format!("expected an integer, found {expr}"));
+    match expr {
+        Expr::Value(v) => match &v.value {
+            Value::Number(n, _) => n.parse().map_err(|_| not_integer()),
+            _ => Err(not_integer()),
+        },
+        Expr::UnaryOp {
+            op: UnaryOperator::Minus,
+            expr,
+        } => Ok(-integer(expr)?),
+        Expr::UnaryOp {
+            op: UnaryOperator::Plus,
+            expr,
+        } => integer(expr),
+        _ => Err(not_integer()),
+    }
+}
+
+/// Up to `limit` leading words in upper case with their byte ranges, skipping comments; stops at
+/// the first character that is not part of a word.
+fn leading_words(sql: &str, limit: usize) -> Vec<(String, Range<usize>)> {
+    let bytes = sql.as_bytes();
+    let mut words = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() && words.len() < limit {
+        let rest = &sql[i..];
+        if bytes[i].is_ascii_whitespace() {
+            i += 1;
+        } else if rest.starts_with("--") {
+            i += rest.find('\n').unwrap_or(rest.len());
+        } else if rest.starts_with("/*") {
+            i += rest.find("*/").map_or(rest.len(), |end| end + 2);
+        } else if bytes[i].is_ascii_alphabetic() || bytes[i] == b'_' {
+            let len = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            words.push((rest[..len].to_ascii_uppercase(), i..i + len));
+            i += len;
+        } else {
+            break;
+        }
+    }
+    words
+}

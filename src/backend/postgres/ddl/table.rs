@@ -1,0 +1,451 @@
+//! `CREATE TABLE`, and the column and constraint definitions `ALTER TABLE` shares with it.
+
+use super::super::expr::{canonical_default, canonical_expression, folded, referenced_columns};
+use super::super::names::default_name;
+use super::{Directives, Reader, integer, unsupported};
+use crate::backend::{ConstraintKind, StatementError};
+use crate::model::{
+    Change, Check, Column, ForeignKey, ForeignKeyAction, Identity, IdentityKind, PrimaryKey,
+    QualifiedName, Table, Unique,
+};
+use sqlparser::ast::{
+    CheckConstraint, ColumnDef, ColumnOption, ConstraintCharacteristics, CreateTable,
+    DeferrableInitial, Expr, ForeignKeyConstraint, GeneratedAs, Ident, IndexColumn,
+    NullsDistinctOption, ReferentialAction, SequenceOptions, TableConstraint, UniqueConstraint,
+};
+use std::collections::BTreeMap;
+
+/// A constraint read from a column or table definition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Constraint {
+    PrimaryKey(PrimaryKey),
+    Unique(Unique),
+    Check(Check),
+    ForeignKey(ForeignKey),
+}
+
+impl Constraint {
+    /// The change that adds this constraint to `table`.
+    pub(super) fn into_change(self, table: QualifiedName) -> Change {
+        match self {
+            Constraint::PrimaryKey(key) => Change::AddPrimaryKey { table, key },
+            Constraint::Unique(unique) => Change::AddUnique { table, unique },
+            Constraint::Check(check) => Change::AddCheck { table, check },
+            Constraint::ForeignKey(foreign_key) => Change::AddForeignKey { table, foreign_key },
+        }
+    }
+
+    fn add_to(self, table: &mut Table) {
+        match self {
+            Constraint::PrimaryKey(key) => table.primary_key = Some(key),
+            Constraint::Unique(unique) => table.uniques.push(unique),
+            Constraint::Check(check) => table.checks.push(check),
+            Constraint::ForeignKey(foreign_key) => table.foreign_keys.push(foreign_key),
+        }
+    }
+}
+
+pub(super) fn create_table(
+    reader: &Reader<'_>,
+    create: &CreateTable,
+) -> Result<Vec<Change>, StatementError> {
+    let name = reader.qualified(&create.name)?;
+    refuse_unsupported_table_features(create)?;
+    if reader.model.table(&name).is_some() {
+        return if create.if_not_exists {
+            Ok(Vec::new())
+        } else {
+            Err(StatementError::new(format!("table {name} already exists")))
+        };
+    }
+    let directives = reader.directives();
+    let column_directives = column_directives(reader.statement.sql);
+    let mut table = Table {
+        name: name.name.clone(),
+        renamed_from: directives.renamed_from,
+        allow_destructive: directives.allow_destructive,
+        ..Table::default()
+    };
+    let mut constraints = Vec::new();
+    for def in &create.columns {
+        let (mut column, inline) = read_column(reader, def, &name, Some(&table))?;
+        if let Some(directives) = column_directives.get(&column.name) {
+            column.renamed_from.clone_from(&directives.renamed_from);
+            column.allow_destructive = directives.allow_destructive;
+        }
+        table.columns.push(column);
+        constraints.extend(inline);
+    }
+    for constraint in &create.constraints {
+        constraints.push(read_constraint(reader, constraint, &name, Some(&table))?);
+    }
+    for constraint in constraints {
+        constraint.add_to(&mut table);
+    }
+    make_key_columns_not_null(&mut table);
+    table.sort_constraints();
+    Ok(vec![Change::CreateTable {
+        schema: name.schema,
+        table,
+    }])
+}
+
+fn refuse_unsupported_table_features(create: &CreateTable) -> Result<(), StatementError> {
+    if create.query.is_some() {
+        return Err(unsupported("CREATE TABLE … AS"));
+    }
+    if create.like.is_some() {
+        return Err(unsupported("CREATE TABLE … LIKE"));
+    }
+    if create.temporary {
+        return Err(unsupported("CREATE TEMPORARY TABLE"));
+    }
+    if create.partition_by.is_some() {
+        return Err(unsupported("CREATE TABLE … PARTITION BY"));
+    }
+    Ok(())
+}
+
+/// Primary-key columns are NOT NULL, as PostgreSQL makes them.
+fn make_key_columns_not_null(table: &mut Table) {
+    let key_columns = table
+        .primary_key
+        .as_ref()
+        .map(|key| key.columns.clone())
+        .unwrap_or_default();
+    for column in &mut table.columns {
+        if key_columns.contains(&column.name) {
+            column.nullable = false;
+        }
+    }
+}
+
+/// A column and the constraints written inside its definition. `creating` is the table being
+/// created, whose primary key a self-reference without columns points at.
+pub(super) fn read_column(
+    reader: &Reader<'_>,
+    def: &ColumnDef,
+    table: &QualifiedName,
+    creating: Option<&Table>,
+) -> Result<(Column, Vec<Constraint>), StatementError> {
+    let name = folded(&def.name);
+    let data_type = reader.column_type(&def.data_type, &table.schema)?;
+    let mut column = Column {
+        name: name.clone(),
+        data_type,
+        nullable: true,
+        ..Column::default()
+    };
+    let mut constraints = Vec::new();
+    let columns = vec![name.clone()];
+    for option_def in &def.options {
+        let constraint_name = option_def.name.as_ref();
+        match &option_def.option {
+            ColumnOption::Null => column.nullable = true,
+            ColumnOption::NotNull => column.nullable = false,
+            ColumnOption::Default(expr) => {
+                column.default = Some(canonical_default(expr.clone(), &column.data_type));
+            }
+            ColumnOption::Collation(collation) => {
+                column.collation = Some(collation_name(collation)?);
+            }
+            ColumnOption::PrimaryKey(key) => {
+                column.nullable = false;
+                let name = constraint_name.or(key.name.as_ref());
+                constraints.push(Constraint::PrimaryKey(primary_key(
+                    name,
+                    columns.clone(),
+                    table,
+                )));
+            }
+            ColumnOption::Unique(unique) => {
+                let name = constraint_name.or(unique.name.as_ref());
+                constraints.push(Constraint::Unique(read_unique(
+                    unique,
+                    name,
+                    columns.clone(),
+                    table,
+                )));
+            }
+            ColumnOption::Check(check) => {
+                let name = constraint_name.or(check.name.as_ref());
+                constraints.push(Constraint::Check(read_check(check, name, table)));
+            }
+            ColumnOption::ForeignKey(fk) => {
+                let name = constraint_name.or(fk.name.as_ref());
+                constraints.push(Constraint::ForeignKey(read_foreign_key(
+                    reader,
+                    fk,
+                    name,
+                    columns.clone(),
+                    table,
+                    creating,
+                )?));
+            }
+            ColumnOption::Generated {
+                generated_as,
+                sequence_options,
+                generation_expr,
+                ..
+            } => match generation_expr {
+                Some(expr) => column.generated = Some(canonical_expression(expr.clone())),
+                None => {
+                    column.nullable = false;
+                    column.identity = Some(identity(generated_as, sequence_options.as_deref())?);
+                }
+            },
+            other => {
+                return Err(unsupported(&format!("column option {other} on {name}")));
+            }
+        }
+    }
+    Ok((column, constraints))
+}
+
+/// `GENERATED … AS IDENTITY [(START WITH n INCREMENT BY n)]`, with server defaults as `None`.
+pub(super) fn identity(
+    generated_as: &GeneratedAs,
+    options: Option<&[SequenceOptions]>,
+) -> Result<Identity, StatementError> {
+    let kind = match generated_as {
+        GeneratedAs::ByDefault => IdentityKind::ByDefault,
+        GeneratedAs::Always | GeneratedAs::ExpStored => IdentityKind::Always,
+    };
+    let mut start = None;
+    let mut increment = None;
+    for option in options.unwrap_or_default() {
+        match option {
+            SequenceOptions::StartWith(expr, _) => start = Some(integer(expr)?),
+            SequenceOptions::IncrementBy(expr, _) => increment = Some(integer(expr)?),
+            other => return Err(unsupported(&format!("identity option{other}"))),
+        }
+    }
+    let ascending = increment.is_none_or(|i| i > 0);
+    let default_start = if ascending { 1 } else { -1 };
+    Ok(Identity {
+        kind,
+        start: start.filter(|&s| s != default_start),
+        increment: increment.filter(|&i| i != 1),
+    })
+}
+
+/// A table constraint (`CONSTRAINT name …`, or unnamed and named as PostgreSQL would).
+pub(super) fn read_constraint(
+    reader: &Reader<'_>,
+    constraint: &TableConstraint,
+    table: &QualifiedName,
+    creating: Option<&Table>,
+) -> Result<Constraint, StatementError> {
+    match constraint {
+        TableConstraint::PrimaryKey(key) => {
+            let columns = key_columns(&key.columns)?;
+            Ok(Constraint::PrimaryKey(primary_key(
+                key.name.as_ref(),
+                columns,
+                table,
+            )))
+        }
+        TableConstraint::Unique(unique) => {
+            let columns = key_columns(&unique.columns)?;
+            Ok(Constraint::Unique(read_unique(
+                unique,
+                unique.name.as_ref(),
+                columns,
+                table,
+            )))
+        }
+        TableConstraint::Check(check) => Ok(Constraint::Check(read_check(
+            check,
+            check.name.as_ref(),
+            table,
+        ))),
+        TableConstraint::ForeignKey(fk) => {
+            let columns = fk.columns.iter().map(folded).collect();
+            Ok(Constraint::ForeignKey(read_foreign_key(
+                reader,
+                fk,
+                fk.name.as_ref(),
+                columns,
+                table,
+                creating,
+            )?))
+        }
+        other => Err(unsupported(&format!("constraint {other}"))),
+    }
+}
+
+/// Column names of a key; PostgreSQL allows only plain columns in constraint keys.
+fn key_columns(columns: &[IndexColumn]) -> Result<Vec<String>, StatementError> {
+    columns
+        .iter()
+        .map(|key| match &key.column.expr {
+            Expr::Identifier(ident) => Ok(folded(ident)),
+            other => Err(StatementError::new(format!(
+                "a constraint key must be a column, found {other}"
+            ))),
+        })
+        .collect()
+}
+
+fn primary_key(name: Option<&Ident>, columns: Vec<String>, table: &QualifiedName) -> PrimaryKey {
+    PrimaryKey {
+        name: name.map_or_else(
+            || default_name(&table.name, &columns, ConstraintKind::PrimaryKey),
+            folded,
+        ),
+        columns,
+    }
+}
+
+fn read_unique(
+    unique: &UniqueConstraint,
+    name: Option<&Ident>,
+    columns: Vec<String>,
+    table: &QualifiedName,
+) -> Unique {
+    let (deferrable, initially_deferred) = deferral(unique.characteristics.as_ref());
+    Unique {
+        name: name.map_or_else(
+            || default_name(&table.name, &columns, ConstraintKind::Unique),
+            folded,
+        ),
+        columns,
+        nulls_not_distinct: unique.nulls_distinct == NullsDistinctOption::NotDistinct,
+        deferrable,
+        initially_deferred,
+    }
+}
+
+fn read_check(check: &CheckConstraint, name: Option<&Ident>, table: &QualifiedName) -> Check {
+    let name = name.map_or_else(
+        || {
+            let columns = referenced_columns(&check.expr);
+            default_name(&table.name, &columns, ConstraintKind::Check)
+        },
+        folded,
+    );
+    Check {
+        name,
+        expression: canonical_expression((*check.expr).clone()),
+        no_inherit: check.no_inherit,
+    }
+}
+
+fn read_foreign_key(
+    reader: &Reader<'_>,
+    fk: &ForeignKeyConstraint,
+    name: Option<&Ident>,
+    columns: Vec<String>,
+    table: &QualifiedName,
+    creating: Option<&Table>,
+) -> Result<ForeignKey, StatementError> {
+    let referenced = reader.qualified(&fk.foreign_table)?;
+    let ref_columns = if fk.referred_columns.is_empty() {
+        referenced_primary_key(reader, &referenced, table, creating)?
+    } else {
+        fk.referred_columns.iter().map(folded).collect()
+    };
+    let (deferrable, initially_deferred) = deferral(fk.characteristics.as_ref());
+    Ok(ForeignKey {
+        name: name.map_or_else(
+            || default_name(&table.name, &columns, ConstraintKind::ForeignKey),
+            folded,
+        ),
+        columns,
+        ref_schema: referenced.schema,
+        ref_table: referenced.name,
+        ref_columns,
+        on_delete: action(fk.on_delete),
+        on_update: action(fk.on_update),
+        deferrable,
+        initially_deferred,
+    })
+}
+
+/// `REFERENCES t` without columns means t's primary key.
+fn referenced_primary_key(
+    reader: &Reader<'_>,
+    referenced: &QualifiedName,
+    table: &QualifiedName,
+    creating: Option<&Table>,
+) -> Result<Vec<String>, StatementError> {
+    let target = if referenced == table {
+        creating.or_else(|| reader.model.table(referenced))
+    } else {
+        reader.model.table(referenced)
+    };
+    target
+        .and_then(|t| t.primary_key.as_ref())
+        .map(|key| key.columns.clone())
+        .ok_or_else(|| {
+            StatementError::new(format!(
+                "REFERENCES {referenced} without columns needs {referenced}'s primary key to be known"
+            ))
+        })
+}
+
+fn action(action: Option<ReferentialAction>) -> ForeignKeyAction {
+    match action {
+        None | Some(ReferentialAction::NoAction) => ForeignKeyAction::NoAction,
+        Some(ReferentialAction::Restrict) => ForeignKeyAction::Restrict,
+        Some(ReferentialAction::Cascade) => ForeignKeyAction::Cascade,
+        Some(ReferentialAction::SetNull) => ForeignKeyAction::SetNull,
+        Some(ReferentialAction::SetDefault) => ForeignKeyAction::SetDefault,
+    }
+}
+
+/// `(deferrable, initially_deferred)`; INITIALLY DEFERRED implies DEFERRABLE.
+fn deferral(characteristics: Option<&ConstraintCharacteristics>) -> (bool, bool) {
+    let Some(c) = characteristics else {
+        return (false, false);
+    };
+    let initially_deferred = c.initially == Some(DeferrableInitial::Deferred);
+    (
+        c.deferrable.unwrap_or(false) || initially_deferred,
+        initially_deferred,
+    )
+}
+
+/// A collation name as stored: folded unless quoted, schema kept when written.
+pub(super) fn collation_name(
+    collation: &sqlparser::ast::ObjectName,
+) -> Result<String, StatementError> {
+    Ok(super::name_parts(collation)?.join("."))
+}
+
+/// Directives written on comment lines inside a CREATE TABLE body, by the name of the column
+/// defined on the next line (`-- bfm:renamed_from old` above `new_name text`).
+fn column_directives(sql: &str) -> BTreeMap<String, Directives> {
+    let mut result = BTreeMap::new();
+    let mut pending: Vec<&str> = Vec::new();
+    for line in sql.lines().skip(1) {
+        let line = line.trim();
+        if let Some(comment) = line.strip_prefix("--") {
+            if let Some(directive) = comment.trim().strip_prefix("bfm:") {
+                pending.push(directive.trim());
+            }
+            continue;
+        }
+        if line.is_empty() {
+            continue;
+        }
+        if !pending.is_empty()
+            && let Some(name) = first_identifier(line)
+        {
+            result.insert(name, Directives::read(pending.drain(..)));
+        }
+        pending.clear();
+    }
+    result
+}
+
+/// The identifier a line starts with, folded unless quoted.
+fn first_identifier(line: &str) -> Option<String> {
+    if let Some(rest) = line.strip_prefix('"') {
+        return rest.find('"').map(|end| rest[..end].to_string());
+    }
+    let end = line
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+        .unwrap_or(line.len());
+    (end > 0).then(|| line[..end].to_lowercase())
+}
