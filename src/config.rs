@@ -148,19 +148,20 @@ pub struct Config {
 }
 
 impl Config {
-    /// Reads `path`, or `bfm.yaml` in `current_dir` when no path is given, with `env` applied.
+    /// Reads `path`, or `bfm.yaml` in the current directory when no path is given, with `env`
+    /// applied. Paths stay relative to the current directory when the file is found there, so
+    /// messages name `schema/core/users.yaml`, not an absolute path.
     pub fn discover(
         path: Option<&Path>,
-        current_dir: &Path,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Config, ConfigError> {
         let path = match path {
             Some(path) => path.to_path_buf(),
             None => {
-                let candidate = current_dir.join(CONFIG_FILE);
+                let candidate = PathBuf::from(CONFIG_FILE);
                 if !candidate.is_file() {
                     return Err(ConfigError::NotFound {
-                        dir: current_dir.to_path_buf(),
+                        dir: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
                     });
                 }
                 candidate
@@ -170,10 +171,7 @@ impl Config {
             path: path.clone(),
             source,
         })?;
-        let root = match path.parent() {
-            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
+        let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
         Config::parse(&text, &path, &root, env)
     }
 

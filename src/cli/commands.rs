@@ -3,7 +3,7 @@
 use super::output::{self, Gate, Report};
 use super::pending_wiring::yaml_json_schema;
 use super::project::{ConnectionPlan, plan_connection, relative, replay_dir, selected_connections};
-use super::{CliError, CreateArgs, DiffArgs, Format, GenerateArgs, Outcome, PlanArgs};
+use super::{CliError, CreateArgs, DiffArgs, Format, GenerateArgs, HashArgs, Outcome, PlanArgs};
 use crate::backend::{BackendKind, RenderContext, SchemaContext, dialect};
 use crate::config::{Config, Connection};
 use crate::diff::{assess, diff as diff_models};
@@ -18,10 +18,7 @@ use std::io::Write as _;
 use std::path::Path;
 
 fn load_config(path: Option<&Path>) -> Result<Config, CliError> {
-    let current_dir = std::env::current_dir()?;
-    Ok(Config::discover(path, &current_dir, &|name| {
-        std::env::var(name).ok()
-    })?)
+    Ok(Config::discover(path, &|name| std::env::var(name).ok())?)
 }
 
 fn print_stdout(text: &str) -> Result<(), CliError> {
@@ -166,6 +163,24 @@ fn single_connection<'a>(
         (Some(only), None) => Ok(only),
         _ => Err(CliError::AmbiguousConnection(config.connection_names())),
     }
+}
+
+/// `bfm hash`: the checksums of every selected connection's directory recorded anew.
+pub fn hash(config_path: Option<&Path>, args: &HashArgs) -> Result<Outcome, CliError> {
+    let config = load_config(config_path)?;
+    let mut report = String::new();
+    for connection in selected_connections(&config, args.connection.as_deref())? {
+        let dir = config.migrations_path(connection);
+        if dir.is_dir() {
+            sum::write(&dir)?;
+            report.push_str(&format!(
+                "updated {}\n",
+                relative(&config, &dir.join(sum::SUM_FILE))
+            ));
+        }
+    }
+    print_stdout(&report)?;
+    Ok(Outcome::Done)
 }
 
 /// `bfm diff`: only SQL on stdout.

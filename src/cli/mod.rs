@@ -1,4 +1,4 @@
-//! The command line: `bfm plan | diff | generate | create`. A thin shell over the library: each
+//! The command line: `bfm plan | diff | generate | create | hash`. A thin shell over the library: each
 //! command loads, diffs, plans and renders through the same calls, and [`exit_code`] maps the
 //! result to what scripts rely on (0 ok, 1 error, 2 changes pending with `--exit-code`).
 
@@ -40,6 +40,8 @@ pub enum Command {
     Generate(GenerateArgs),
     /// Write an empty hand-written migration with `-- +migrate Up` / `Down` sections.
     Create(CreateArgs),
+    /// Rewrite bfm.sum after a reviewed edit of a migration file (a hand-written one, usually).
+    Hash(HashArgs),
     /// Print the JSON Schema of the YAML format.
     #[command(name = "schema-json", hide = true)]
     SchemaJson,
@@ -108,6 +110,13 @@ pub struct CreateArgs {
     /// The file's version, YYYYMMDDHHMMSS (default: now, UTC).
     #[arg(long = "version", env = "BFM_VERSION", value_name = "YYYYMMDDHHMMSS", value_parser = parse_version)]
     pub version: Option<Version>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct HashArgs {
+    /// Only this connection (default: every connection).
+    #[arg(long)]
+    pub connection: Option<String>,
 }
 
 fn parse_version(text: &str) -> Result<Version, NamingError> {
@@ -181,6 +190,7 @@ pub fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Diff(args) => commands::diff(&args),
         Command::Generate(args) => commands::generate(config_path.as_deref(), &args),
         Command::Create(args) => commands::create(config_path.as_deref(), &args),
+        Command::Hash(args) => commands::hash(config_path.as_deref(), &args),
         Command::SchemaJson => commands::schema_json(),
     }
 }

@@ -85,8 +85,12 @@ fn write_new(path: &Path, text: &str) -> Result<(), MigrationError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::backend::postgres::Postgres;
+    use crate::diff::AssessedChange;
     use crate::migrations::files::list;
     use crate::migrations::naming::Version;
+    use crate::model::{Change, QualifiedName};
+    use crate::plan::PlannedFile;
 
     #[test]
     fn hand_written_file_has_both_sections_and_is_summed() {
@@ -101,6 +105,82 @@ mod tests {
         assert!(text.contains("-- +migrate Up\n") && text.contains("-- +migrate Down\n"));
         sum::verify(dir.path()).unwrap();
         assert_eq!(list(dir.path()).unwrap()[0].id, "20250101120000_backfill_x");
+    }
+
+    fn planned_file(schema: &str, object: &str) -> PlannedFile {
+        PlannedFile {
+            object: QualifiedName::new(schema, object),
+            changes: vec![AssessedChange {
+                change: Change::CreateSchema {
+                    name: schema.to_string(),
+                },
+                hazards: Vec::new(),
+                permitted_by_schema: false,
+            }],
+        }
+    }
+
+    #[test]
+    fn second_file_for_the_same_table_gets_a_later_version_and_the_same_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let plan = Plan {
+            files: vec![planned_file("core", "users"), planned_file("core", "users")],
+        };
+        let version = Version::parse("20250101120000").unwrap();
+        let mut clock = VersionClock::new(Some(version), version);
+        let settings = GenerateSettings {
+            name: "init",
+            file_schema: None,
+            dialect: &Postgres,
+            render: &RenderContext::default(),
+        };
+        write_plan(dir.path(), &plan, &mut clock, &settings).unwrap();
+        let ids: Vec<String> = list(dir.path())
+            .unwrap()
+            .into_iter()
+            .map(|m| m.id)
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                "core_users_20250101120000_init",
+                "core_users_20250101120001_init"
+            ]
+        );
+        sum::verify(dir.path()).unwrap();
+    }
+
+    #[test]
+    fn per_environment_files_are_named_after_the_connection() {
+        let dir = tempfile::tempdir().unwrap();
+        let plan = Plan {
+            files: vec![planned_file("organization", "alerts")],
+        };
+        let version = Version::parse("20250101120000").unwrap();
+        let settings = GenerateSettings {
+            name: "init",
+            file_schema: Some("organization"),
+            dialect: &Postgres,
+            render: &RenderContext::default(),
+        };
+        let written = write_plan(
+            dir.path(),
+            &plan,
+            &mut VersionClock::new(Some(version), version),
+            &settings,
+        )
+        .unwrap();
+        let names: Vec<_> = written
+            .iter()
+            .map(|p| p.file_name().unwrap().to_owned())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "organization_alerts_20250101120000_init.sql",
+                "organization_alerts_20250101120000_init_down.sql"
+            ]
+        );
     }
 
     #[test]
