@@ -548,9 +548,17 @@ fn per_environment_connection_writes_unqualified_sql_named_after_the_connection(
         .find(|f| f.starts_with("organization_alerts_") && f.ends_with("_init.sql"))
         .unwrap_or_else(|| panic!("{files:?}"));
     let up = project.read(&format!("generated/postgresql/organization/{alerts}"));
-    assert!(up.to_lowercase().contains("create table alerts"), "{up}");
+    let statements: String = up
+        .lines()
+        .filter(|line| !line.starts_with("--"))
+        .collect::<Vec<_>>()
+        .join("\n");
     assert!(
-        !up.contains("organization.") && !up.contains("cli_"),
+        statements.to_lowercase().contains("create table alerts"),
+        "{up}"
+    );
+    assert!(
+        !statements.contains("organization.") && !statements.contains("cli_"),
         "{up}"
     );
     assert!(
@@ -575,6 +583,14 @@ fn environment_variables_complete_the_configuration() {
         stderr(&output)
     );
     assert_success(&project.bfm_with_env(&["plan"], &[("CORE_BACKEND", "postgresql")]));
+}
+
+#[test]
+fn usage_errors_exit_with_1_not_the_pending_code() {
+    let project = Project::new();
+    assert_exit(&project.bfm(&["plan", "--format", "yaml"]), 1);
+    assert_exit(&project.bfm(&["generate"]), 1);
+    assert_exit(&project.bfm(&["--help"]), 0);
 }
 
 #[test]

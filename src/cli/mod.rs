@@ -169,6 +169,12 @@ pub fn exit_code(result: &Result<Outcome, CliError>) -> u8 {
     }
 }
 
+/// The exit code for a command line clap could not parse: 0 for `--help` / `--version`, 1 for a
+/// usage error (clap's own 2 would read as "changes pending").
+pub fn usage_exit_code(error: &clap::Error) -> u8 {
+    if error.use_stderr() { 1 } else { 0 }
+}
+
 /// The error as shown on stderr: the message, and for a load error the offending line.
 pub fn error_report(error: &CliError) -> String {
     match error {
@@ -210,6 +216,14 @@ mod tests {
         assert_eq!(exit_code(&Ok(Outcome::Done)), 0);
         assert_eq!(exit_code(&Ok(Outcome::ChangesPending)), 2);
         assert_eq!(exit_code(&Err(CliError::Refused(vec!["x".into()]))), 1);
+    }
+
+    #[test]
+    fn usage_errors_map_to_1_and_help_to_0() {
+        let usage = Cli::try_parse_from(["bfm", "plan", "--format", "yaml"]).unwrap_err();
+        assert_eq!(usage_exit_code(&usage), 1);
+        let help = Cli::try_parse_from(["bfm", "--help"]).unwrap_err();
+        assert_eq!(usage_exit_code(&help), 0);
     }
 
     #[test]
