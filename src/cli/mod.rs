@@ -1,1 +1,272 @@
-//! placeholder
+//! The command line: `bfm plan | diff | generate | create | hash`. A thin shell over the library: each
+//! command loads, diffs, plans and renders through the same calls, and [`exit_code`] maps the
+//! result to what scripts rely on (0 ok, 1 error, 2 changes pending with `--exit-code`).
+
+mod commands;
+pub mod output;
+mod pending_wiring;
+pub mod project;
+
+use crate::config::ConfigError;
+use crate::migrations::{MigrationError, NamingError, Version};
+use crate::plan::PlanError;
+use crate::source::LoadError;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use thiserror::Error;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "bfm",
+    version,
+    about = "Declarative schema diff and migrations"
+)]
+pub struct Cli {
+    /// The project file (default: bfm.yaml in the current directory).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show what would change: the desired state in schema/ against a replay of generated/.
+    Plan(PlanArgs),
+    /// Print the SQL that turns one source into another (each `empty`, a directory, or a
+    /// .sql/.yaml file).
+    Diff(DiffArgs),
+    /// Write the plan as migration files and update bfm.sum.
+    Generate(GenerateArgs),
+    /// Write an empty hand-written migration with `-- +migrate Up` / `Down` sections.
+    Create(CreateArgs),
+    /// Rewrite bfm.sum after a reviewed edit of a migration file (a hand-written one, usually).
+    Hash(HashArgs),
+    /// Print the JSON Schema of the YAML format.
+    #[command(name = "schema-json", hide = true)]
+    SchemaJson,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Sql,
+    Markdown,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PlanArgs {
+    /// Only this connection (default: every connection).
+    #[arg(long)]
+    pub connection: Option<String>,
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+    /// Exit with 2 when changes are pending.
+    #[arg(long)]
+    pub exit_code: bool,
+    /// Compare with the replay of generated/ even when a database host is configured.
+    #[arg(long)]
+    pub offline: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    #[arg(long, value_name = "SRC")]
+    pub from: String,
+    #[arg(long, value_name = "DST")]
+    pub to: String,
+    #[arg(long, default_value = "postgresql")]
+    pub dialect: String,
+    /// Print the SQL that goes back from DST to SRC.
+    #[arg(long)]
+    pub down: bool,
+    /// The schema unqualified names belong to.
+    #[arg(long, default_value = "public")]
+    pub schema: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct GenerateArgs {
+    /// The migration name (sanitized to lower-case letters, digits and `_`).
+    #[arg(long)]
+    pub name: String,
+    #[arg(long)]
+    pub connection: Option<String>,
+    /// Write destructive changes (drops, narrowing types, SET NOT NULL).
+    #[arg(long)]
+    pub allow_destructive: bool,
+    /// The first file's version, YYYYMMDDHHMMSS (default: now, UTC).
+    #[arg(long = "version", env = "BFM_VERSION", value_name = "YYYYMMDDHHMMSS", value_parser = parse_version)]
+    pub version: Option<Version>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CreateArgs {
+    #[arg(long)]
+    pub name: String,
+    #[arg(long)]
+    pub connection: Option<String>,
+    /// The file's version, YYYYMMDDHHMMSS (default: now, UTC).
+    #[arg(long = "version", env = "BFM_VERSION", value_name = "YYYYMMDDHHMMSS", value_parser = parse_version)]
+    pub version: Option<Version>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct HashArgs {
+    /// Only this connection (default: every connection).
+    #[arg(long)]
+    pub connection: Option<String>,
+}
+
+fn parse_version(text: &str) -> Result<Version, NamingError> {
+    Version::parse(text)
+}
+
+/// How a successful command ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Done,
+    /// `plan --exit-code` found changes.
+    ChangesPending,
+}
+
+#[derive(Debug, Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error(transparent)]
+    Migrations(#[from] MigrationError),
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    #[error(transparent)]
+    Naming(#[from] NamingError),
+    #[error("connection {connection}: backend {backend} is not supported yet")]
+    Unsupported { connection: String, backend: String },
+    #[error("unknown dialect {0:?} (supported: postgresql)")]
+    UnknownDialect(String),
+    #[error("{0:?} is not a source: use `empty`, a directory, or a .sql/.yaml file")]
+    UnknownSource(String),
+    #[error("several connections are configured ({0}): choose one with --connection")]
+    AmbiguousConnection(String),
+    /// `generate` found changes it must not write; nothing was written.
+    #[error("nothing was written; these changes are not allowed:\n{}", .0.join("\n"))]
+    Refused(Vec<String>),
+    #[error("cannot write output: {0}")]
+    Output(#[from] std::io::Error),
+    #[error("cannot serialize: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+/// The process exit code for a command's result.
+pub fn exit_code(result: &Result<Outcome, CliError>) -> u8 {
+    match result {
+        Ok(Outcome::Done) => 0,
+        Ok(Outcome::ChangesPending) => 2,
+        Err(_) => 1,
+    }
+}
+
+/// The exit code for a command line clap could not parse: 0 for `--help` / `--version`, 1 for a
+/// usage error (clap's own 2 would read as "changes pending").
+pub fn usage_exit_code(error: &clap::Error) -> u8 {
+    if error.use_stderr() { 1 } else { 0 }
+}
+
+/// The error as shown on stderr: the message, and for a load error the offending line.
+pub fn error_report(error: &CliError) -> String {
+    match error {
+        CliError::Load(LoadError::Invalid { line_text, .. })
+        | CliError::Migrations(MigrationError::Load(LoadError::Invalid { line_text, .. }))
+            if !line_text.is_empty() =>
+        {
+            format!("error: {error}\n  | {line_text}")
+        }
+        _ => format!("error: {error}"),
+    }
+}
+
+/// Runs one parsed command line.
+pub fn run(cli: Cli) -> Result<Outcome, CliError> {
+    let config_path = cli.config;
+    match cli.command {
+        Command::Plan(args) => commands::plan(config_path.as_deref(), &args),
+        Command::Diff(args) => commands::diff(&args),
+        Command::Generate(args) => commands::generate(config_path.as_deref(), &args),
+        Command::Create(args) => commands::create(config_path.as_deref(), &args),
+        Command::Hash(args) => commands::hash(config_path.as_deref(), &args),
+        Command::SchemaJson => commands::schema_json(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn exit_codes_separate_success_pending_and_errors() {
+        assert_eq!(exit_code(&Ok(Outcome::Done)), 0);
+        assert_eq!(exit_code(&Ok(Outcome::ChangesPending)), 2);
+        assert_eq!(exit_code(&Err(CliError::Refused(vec!["x".into()]))), 1);
+    }
+
+    #[test]
+    fn usage_errors_map_to_1_and_help_to_0() {
+        let usage = Cli::try_parse_from(["bfm", "plan", "--format", "yaml"]).unwrap_err();
+        assert_eq!(usage_exit_code(&usage), 1);
+        let help = Cli::try_parse_from(["bfm", "--help"]).unwrap_err();
+        assert_eq!(usage_exit_code(&help), 0);
+    }
+
+    #[test]
+    fn generate_reads_a_pinned_version() {
+        let cli = Cli::try_parse_from([
+            "bfm",
+            "generate",
+            "--name",
+            "init",
+            "--version",
+            "20250101120000",
+        ])
+        .unwrap();
+        let Command::Generate(args) = cli.command else {
+            panic!("not generate");
+        };
+        assert_eq!(
+            args.version.map(|v| v.to_string()).as_deref(),
+            Some("20250101120000")
+        );
+    }
+
+    #[test]
+    fn malformed_version_is_rejected_by_the_parser() {
+        assert!(
+            Cli::try_parse_from(["bfm", "create", "--name", "x", "--version", "2025"]).is_err()
+        );
+    }
+
+    #[test]
+    fn load_errors_show_the_offending_line() {
+        let error = CliError::Load(LoadError::Invalid {
+            location: crate::source::Location {
+                file: "schema/core/t.sql".into(),
+                line: 3,
+                column: 7,
+            },
+            message: "unexpected token".into(),
+            line_text: "CREATE TABEL t ();".into(),
+        });
+        assert_eq!(
+            error_report(&error),
+            "error: schema/core/t.sql:3:7: unexpected token\n  | CREATE TABEL t ();"
+        );
+    }
+}

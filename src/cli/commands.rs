@@ -1,0 +1,323 @@
+//! The commands themselves, each a few library calls and some printing.
+
+use super::output::{self, Gate, Report};
+use super::pending_wiring::yaml_json_schema;
+use super::project::{ConnectionPlan, plan_connection, relative, replay_dir, selected_connections};
+use super::{CliError, CreateArgs, DiffArgs, Format, GenerateArgs, HashArgs, Outcome, PlanArgs};
+use crate::backend::{BackendKind, RenderContext, SchemaContext, dialect};
+use crate::config::{Config, Connection};
+use crate::diff::{assess, diff as diff_models};
+use crate::migrations::pending_api::ChangeText;
+use crate::migrations::render::{sql_script, statements};
+use crate::migrations::write::{GenerateSettings, create_hand_written, write_plan};
+use crate::migrations::{Version, VersionClock, newest_version, sanitize_name, sum};
+use crate::model::{Change, Model};
+use crate::plan::plan as plan_changes;
+use crate::source::{LoadOptions, load_path};
+use std::io::Write as _;
+use std::path::Path;
+
+fn load_config(path: Option<&Path>) -> Result<Config, CliError> {
+    Ok(Config::discover(path, &|name| std::env::var(name).ok())?)
+}
+
+fn print_stdout(text: &str) -> Result<(), CliError> {
+    let mut stdout = anstream::stdout();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()?;
+    Ok(())
+}
+
+/// `bfm plan`.
+pub fn plan(config_path: Option<&Path>, args: &PlanArgs) -> Result<Outcome, CliError> {
+    let config = load_config(config_path)?;
+    let mut plans = Vec::new();
+    for connection in selected_connections(&config, args.connection.as_deref())? {
+        if connection.has_host() && !args.offline {
+            eprintln!(
+                "note: {}: comparing with a live database is not available yet; using the replay",
+                connection.name
+            );
+        }
+        plans.push(plan_connection(&config, connection)?);
+    }
+    let report = Report::new(&plans);
+    let text = match args.format {
+        Format::Human => output::human(&report),
+        Format::Json => output::json(&report)?,
+        Format::Markdown => output::markdown(&report),
+        Format::Sql => {
+            for connection in &report.connections {
+                eprintln!("{}: {}", connection.connection, connection.compared_with);
+            }
+            output::sql(&report)
+        }
+    };
+    print_stdout(&text)?;
+    Ok(if args.exit_code && report.pending {
+        Outcome::ChangesPending
+    } else {
+        Outcome::Done
+    })
+}
+
+/// `bfm generate`: every selected connection is planned and checked before anything is
+/// written, so a refusal leaves every directory untouched.
+pub fn generate(config_path: Option<&Path>, args: &GenerateArgs) -> Result<Outcome, CliError> {
+    let name = sanitize_name(&args.name)?;
+    let config = load_config(config_path)?;
+    let mut plans = Vec::new();
+    for connection in selected_connections(&config, args.connection.as_deref())? {
+        plans.push(plan_connection(&config, connection)?);
+    }
+    let blocked = blocked_changes(&plans, args.allow_destructive);
+    if !blocked.is_empty() {
+        return Err(CliError::Refused(blocked));
+    }
+    if plans.iter().all(|p| p.plan.is_empty()) {
+        print_stdout("nothing to generate\n")?;
+        return Ok(Outcome::Done);
+    }
+    let mut clock = VersionClock::new(args.version, Version::now());
+    let mut report = String::new();
+    for connection_plan in &plans {
+        if connection_plan.plan.is_empty() {
+            report.push_str(&format!(
+                "{}: nothing to generate\n",
+                connection_plan.connection.name
+            ));
+            continue;
+        }
+        let dir = &connection_plan.migrations_dir;
+        clock.ensure_after(newest_version(dir)?);
+        let per_environment = connection_plan.connection.is_per_environment();
+        let settings = GenerateSettings {
+            name: &name,
+            file_schema: per_environment.then_some(connection_plan.connection.name.as_str()),
+            dialect: connection_plan.dialect,
+            render: &connection_plan.render,
+        };
+        for path in write_plan(dir, &connection_plan.plan, &mut clock, &settings)? {
+            report.push_str(&format!("wrote {}\n", relative(&config, &path)));
+        }
+        report.push_str(&format!(
+            "updated {}\n",
+            relative(&config, &dir.join(sum::SUM_FILE))
+        ));
+    }
+    print_stdout(&report)?;
+    Ok(Outcome::Done)
+}
+
+/// The changes `generate` must not write, one line each.
+fn blocked_changes(plans: &[ConnectionPlan], allow_destructive: bool) -> Vec<String> {
+    let mut lines = Vec::new();
+    for connection_plan in plans {
+        for assessed in connection_plan.plan.changes() {
+            let reason = match Gate::of(assessed) {
+                Gate::Refused => "refused: change the desired state",
+                Gate::NeedsPermission if !allow_destructive => {
+                    "destructive: pass --allow-destructive or allow it in the schema"
+                }
+                _ => continue,
+            };
+            let hazards: Vec<&str> = assessed
+                .hazards
+                .iter()
+                .map(|h| h.message.as_str())
+                .collect();
+            lines.push(format!(
+                "  {}: {} ({reason}) {}",
+                connection_plan.connection.name,
+                assessed.change.describe(),
+                hazards.join(" ")
+            ));
+        }
+    }
+    lines
+}
+
+/// `bfm create`.
+pub fn create(config_path: Option<&Path>, args: &CreateArgs) -> Result<Outcome, CliError> {
+    let name = sanitize_name(&args.name)?;
+    let config = load_config(config_path)?;
+    let connection = single_connection(&config, args.connection.as_deref())?;
+    let dir = config.migrations_path(connection);
+    sum::verify(&dir)?;
+    let mut clock = VersionClock::new(args.version, Version::now());
+    clock.ensure_after(newest_version(&dir)?);
+    let path = create_hand_written(&dir, &name, &mut clock)?;
+    print_stdout(&format!("wrote {}\n", relative(&config, &path)))?;
+    Ok(Outcome::Done)
+}
+
+fn single_connection<'a>(
+    config: &'a Config,
+    name: Option<&str>,
+) -> Result<&'a Connection, CliError> {
+    if let Some(name) = name {
+        return Ok(config.connection(name)?);
+    }
+    let mut connections = config.connections.values();
+    match (connections.next(), connections.next()) {
+        (Some(only), None) => Ok(only),
+        _ => Err(CliError::AmbiguousConnection(config.connection_names())),
+    }
+}
+
+/// `bfm hash`: the checksums of every selected connection's directory recorded anew.
+pub fn hash(config_path: Option<&Path>, args: &HashArgs) -> Result<Outcome, CliError> {
+    let config = load_config(config_path)?;
+    let mut report = String::new();
+    for connection in selected_connections(&config, args.connection.as_deref())? {
+        let dir = config.migrations_path(connection);
+        if dir.is_dir() {
+            sum::write(&dir)?;
+            report.push_str(&format!(
+                "updated {}\n",
+                relative(&config, &dir.join(sum::SUM_FILE))
+            ));
+        }
+    }
+    print_stdout(&report)?;
+    Ok(Outcome::Done)
+}
+
+/// `bfm diff`: only SQL on stdout.
+pub fn diff(args: &DiffArgs) -> Result<Outcome, CliError> {
+    let kind = BackendKind::parse(&args.dialect)
+        .ok_or_else(|| CliError::UnknownDialect(args.dialect.clone()))?;
+    let dialect = dialect(kind).ok_or_else(|| CliError::UnknownDialect(args.dialect.clone()))?;
+    let context = SchemaContext {
+        default_schema: args.schema.clone(),
+    };
+    let options = LoadOptions {
+        dialect,
+        context: &context,
+    };
+    let from = load_source(&args.from, options)?;
+    let to = load_source(&args.to, options)?;
+    let up = ordered_changes(&from, &to)?;
+    let changes: Vec<Change> = if args.down {
+        up.iter().rev().map(|change| change.inverse()).collect()
+    } else {
+        up
+    };
+    print_stdout(&sql_script(&statements(
+        &changes,
+        dialect,
+        &RenderContext::default(),
+    )))?;
+    Ok(Outcome::Done)
+}
+
+/// The changes from `current` to `desired` in the planner's order.
+fn ordered_changes(current: &Model, desired: &Model) -> Result<Vec<Change>, CliError> {
+    let assessed = assess(diff_models(current, desired), current, desired);
+    let plan = plan_changes(assessed)?;
+    Ok(plan.changes().map(|c| c.change.clone()).collect())
+}
+
+/// A `diff` side: `empty`; a migrations directory (one holding `bfm.sum`), replayed; any other
+/// directory or a .sql/.yaml/.yml file, loaded as desired state.
+fn load_source(source: &str, options: LoadOptions<'_>) -> Result<Model, CliError> {
+    if source == "empty" {
+        return Ok(Model::default());
+    }
+    let path = Path::new(source);
+    if path.is_dir() {
+        if path.join(sum::SUM_FILE).is_file() {
+            return Ok(replay_dir(path, options)?.model);
+        }
+        return Ok(load_path(path, options)?);
+    }
+    let loadable = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| matches!(e, "sql" | "yaml" | "yml"));
+    if path.is_file() && loadable {
+        Ok(load_path(path, options)?)
+    } else {
+        Err(CliError::UnknownSource(source.to_string()))
+    }
+}
+
+/// `bfm schema-json`.
+pub fn schema_json() -> Result<Outcome, CliError> {
+    let mut text = yaml_json_schema()?;
+    text.push('\n');
+    print_stdout(&text)?;
+    Ok(Outcome::Done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::project::{connection_dialect, render_context};
+    use super::*;
+    use crate::diff::{AssessedChange, Hazard, HazardKind};
+    use crate::model::QualifiedName;
+    use crate::plan::{Plan, PlannedFile};
+
+    fn connection_plan(hazard: HazardKind, permitted: bool) -> ConnectionPlan {
+        let connection = Connection {
+            name: "core".into(),
+            backend: BackendKind::Postgresql,
+            schema: "core".into(),
+            host: None,
+            port: None,
+            username: None,
+            password: None,
+            database: None,
+            environments: Vec::new(),
+        };
+        ConnectionPlan {
+            render: render_context(&connection),
+            dialect: connection_dialect(&connection).unwrap(),
+            connection,
+            compared_with: String::new(),
+            migrations_dir: "generated/postgresql/core".into(),
+            plan: Plan {
+                files: vec![PlannedFile {
+                    object: QualifiedName::new("core", "users"),
+                    changes: vec![AssessedChange {
+                        change: Change::DropSchema {
+                            name: "core".into(),
+                        },
+                        hazards: vec![Hazard {
+                            kind: hazard,
+                            message: "Says why.".into(),
+                        }],
+                        permitted_by_schema: permitted,
+                    }],
+                }],
+            },
+        }
+    }
+
+    #[test]
+    fn destructive_changes_are_blocked_unless_allowed() {
+        let plans = [connection_plan(HazardKind::DropsTable, false)];
+        let blocked = blocked_changes(&plans, false);
+        assert_eq!(blocked.len(), 1);
+        assert!(blocked[0].contains("--allow-destructive") && blocked[0].contains("Says why."));
+        assert!(blocked_changes(&plans, true).is_empty());
+        assert!(
+            blocked_changes(&[connection_plan(HazardKind::DropsTable, true)], false).is_empty()
+        );
+    }
+
+    #[test]
+    fn refused_changes_are_blocked_even_when_destructive_ones_are_allowed() {
+        let plans = [connection_plan(HazardKind::AddsNotNullWithoutDefault, true)];
+        let blocked = blocked_changes(&plans, true);
+        assert_eq!(blocked.len(), 1);
+        assert!(blocked[0].contains("refused"), "{}", blocked[0]);
+    }
+
+    #[test]
+    fn warnings_do_not_block() {
+        assert!(
+            blocked_changes(&[connection_plan(HazardKind::RewritesTable, false)], false).is_empty()
+        );
+    }
+}
