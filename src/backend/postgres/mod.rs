@@ -1,5 +1,7 @@
 //! PostgreSQL: DDL reading, type and expression normalization, rendering.
 
+mod render;
+
 use super::{
     BackendKind, ConstraintKind, Dialect, RenderContext, SchemaContext, StatementError,
     StatementText,
@@ -50,7 +52,7 @@ impl Dialect for Postgres {
         )))
     }
 
-    fn render(&self, change: &Change, _context: &RenderContext) -> Vec<String> {
-        vec![format!("-- not rendered yet: {change:?}")]
+    fn render(&self, change: &Change, context: &RenderContext) -> Vec<String> {
+        render::render(change, context)
     }
 }
