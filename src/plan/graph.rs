@@ -333,3 +333,104 @@ fn add_weak_edges(graph: &mut DiGraph<(), ()>, all_facts: &[Facts]) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Column, ForeignKey, ForeignKeyAction, Index, IndexKey, Unique};
+
+    fn edge(changes: &[Change], from: usize, to: usize) -> bool {
+        let refs: Vec<&Change> = changes.iter().collect();
+        let graph = ChangeGraph::build(&refs);
+        graph
+            .graph
+            .contains_edge(NodeIndex::new(from), NodeIndex::new(to))
+    }
+
+    fn accounts() -> QualifiedName {
+        QualifiedName::new("core", "accounts")
+    }
+
+    #[test]
+    fn a_foreign_key_depends_on_the_key_it_references() {
+        let changes = [
+            Change::AddUnique {
+                table: accounts(),
+                unique: Unique {
+                    name: "accounts_code_key".into(),
+                    columns: vec!["code".into()],
+                    nulls_not_distinct: false,
+                    deferrable: false,
+                    initially_deferred: false,
+                },
+            },
+            Change::AddForeignKey {
+                table: QualifiedName::new("core", "access"),
+                foreign_key: ForeignKey {
+                    name: "access_code_fkey".into(),
+                    columns: vec!["code".into()],
+                    ref_schema: "core".into(),
+                    ref_table: "accounts".into(),
+                    ref_columns: vec!["code".into()],
+                    on_delete: ForeignKeyAction::NoAction,
+                    on_update: ForeignKeyAction::NoAction,
+                    deferrable: false,
+                    initially_deferred: false,
+                },
+            },
+        ];
+        assert!(edge(&changes, 0, 1));
+        assert!(!edge(&changes, 1, 0));
+    }
+
+    #[test]
+    fn an_expression_index_is_dropped_before_a_column_it_mentions() {
+        let changes = [
+            Change::DropColumn {
+                table: accounts(),
+                column: Column {
+                    name: "email".into(),
+                    data_type: "text".into(),
+                    nullable: true,
+                    ..Column::default()
+                },
+            },
+            Change::DropIndex {
+                table: accounts(),
+                index: Index {
+                    name: "accounts_lower_idx".into(),
+                    keys: vec![IndexKey {
+                        expression: true,
+                        ..IndexKey::column("lower(email)")
+                    }],
+                    unique: false,
+                    method: "btree".into(),
+                    predicate: None,
+                    include: Vec::new(),
+                    nulls_not_distinct: false,
+                },
+            },
+        ];
+        assert!(edge(&changes, 1, 0));
+    }
+
+    #[test]
+    fn a_recreated_check_is_dropped_before_it_is_added_again() {
+        let check = |expression: &str| crate::model::Check {
+            name: "accounts_balance_check".into(),
+            expression: expression.into(),
+            no_inherit: false,
+        };
+        let changes = [
+            Change::AddCheck {
+                table: accounts(),
+                check: check("balance >= 0"),
+            },
+            Change::DropCheck {
+                table: accounts(),
+                check: check("balance > 0"),
+            },
+        ];
+        assert!(edge(&changes, 1, 0));
+    }
+}

@@ -540,3 +540,68 @@ fn reports_a_cycle_naming_the_changes() {
 fn an_empty_change_list_plans_no_files() {
     assert!(planned(Vec::new()).is_empty());
 }
+
+#[test]
+fn drops_a_column_before_the_sequence_its_default_draws_from() {
+    let owned = Sequence {
+        name: "users_id_seq".into(),
+        data_type: "bigint".into(),
+        start: None,
+        increment: None,
+        min_value: None,
+        max_value: None,
+        cache: None,
+        cycle: false,
+        owned_by: Some("users.legacy_id".into()),
+    };
+    let plan = planned(vec![
+        Change::DropSequence {
+            schema: "core".into(),
+            sequence: owned,
+        },
+        Change::DropColumn {
+            table: name("users"),
+            column: Column {
+                default: Some("nextval('users_id_seq'::regclass)".into()),
+                ..column("legacy_id", "bigint")
+            },
+        },
+    ]);
+    assert_eq!(
+        outline(&plan),
+        vec![
+            "core.users: drop column legacy_id on core.users",
+            "core.users_id_seq: drop sequence core.users_id_seq",
+        ]
+    );
+}
+
+#[test]
+fn foreign_key_waits_for_the_unique_key_it_references() {
+    let unique = crate::model::Unique {
+        name: "accounts_code_key".into(),
+        columns: vec!["code".into()],
+        nulls_not_distinct: false,
+        deferrable: false,
+        initially_deferred: false,
+    };
+    let mut foreign_key = foreign_key("access", "account_code", "accounts");
+    foreign_key.ref_columns = vec!["code".into()];
+    let plan = planned(vec![
+        Change::AddForeignKey {
+            table: name("access"),
+            foreign_key,
+        },
+        Change::AddUnique {
+            table: name("accounts"),
+            unique,
+        },
+    ]);
+    assert_eq!(
+        outline(&plan),
+        vec![
+            "core.accounts: add unique accounts_code_key on core.accounts",
+            "core.access: add foreign key access_account_code_fkey on core.access",
+        ]
+    );
+}

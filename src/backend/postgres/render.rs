@@ -37,9 +37,7 @@ pub fn render(change: &Change, context: &RenderContext) -> Vec<String> {
             columns,
         } => r.recreate_enum(schema, from, to, columns),
         Change::CreateSequence { schema, sequence } => vec![r.create_sequence(schema, sequence)],
-        Change::DropSequence { schema, sequence } => {
-            vec![format!("DROP SEQUENCE {}", r.name(schema, &sequence.name))]
-        }
+        Change::DropSequence { schema, sequence } => vec![r.drop_sequence(schema, sequence)],
         Change::AlterSequence { schema, from, to } => r.alter_sequence(schema, from, to),
         Change::CreateTable { schema, table } => r.create_table(schema, table),
         Change::DropTable { schema, table } => {
@@ -243,6 +241,21 @@ impl Renderer<'_> {
             sql.push_str(&option);
         }
         sql
+    }
+
+    /// An owned sequence goes away with its owning column, which the plan may drop first (when
+    /// the column's default draws from the sequence, neither can go before the other): hence
+    /// `IF EXISTS` for those.
+    fn drop_sequence(&self, schema: &str, sequence: &Sequence) -> String {
+        let if_exists = if sequence.owned_by.is_some() {
+            "IF EXISTS "
+        } else {
+            ""
+        };
+        format!(
+            "DROP SEQUENCE {if_exists}{}",
+            self.name(schema, &sequence.name)
+        )
     }
 
     /// One `ALTER SEQUENCE` listing every option that differs; an option that went back to the
@@ -1695,6 +1708,13 @@ mod tests {
             owned_by: Some("invoices.number".into()),
             ..sequence("invoice_numbers")
         };
+        assert_eq!(
+            one(Change::DropSequence {
+                schema: "billing".into(),
+                sequence: full.clone()
+            }),
+            "DROP SEQUENCE IF EXISTS billing.invoice_numbers"
+        );
         assert_eq!(
             one(Change::CreateSequence {
                 schema: "billing".into(),
