@@ -1,6 +1,15 @@
 //! Orders assessed changes through a dependency graph and splits them into one migration file
 //! per table (or other object) touched. Pure and deterministic: the order never depends on the
 //! order changes arrive in.
+//!
+//! Each change states what it creates, drops, needs and frees ([`facts`]); [`graph`] turns
+//! that into ordering edges and sorts them; [`files`] groups the sorted changes per subject.
+
+mod facts;
+mod files;
+mod graph;
+mod names;
+mod subject;
 
 use crate::diff::AssessedChange;
 use crate::model::QualifiedName;
@@ -42,6 +51,24 @@ pub enum PlanError {
 
 /// Orders `changes` and groups them into files.
 pub fn plan(changes: Vec<AssessedChange>) -> Result<Plan, PlanError> {
-    let _ = changes;
-    Ok(Plan::default())
+    let bare: Vec<&crate::model::Change> = changes.iter().map(|c| &c.change).collect();
+    let graph = graph::ChangeGraph::build(&bare);
+    let order = graph.order()?;
+    let groups = files::group(&graph, &order);
+    let mut slots: Vec<Option<AssessedChange>> = changes.into_iter().map(Some).collect();
+    let files = groups
+        .into_iter()
+        .map(|group| PlannedFile {
+            object: group.subject,
+            changes: group
+                .changes
+                .iter()
+                .filter_map(|node| slots[node.index()].take())
+                .collect(),
+        })
+        .collect();
+    Ok(Plan { files })
 }
+
+#[cfg(test)]
+mod tests;

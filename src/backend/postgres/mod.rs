@@ -1,5 +1,7 @@
 //! PostgreSQL: DDL reading, type and expression normalization, rendering.
 
+mod render;
+
 use super::{
     BackendKind, ConstraintKind, Dialect, RenderContext, SchemaContext, StatementError,
     StatementText,
@@ -48,7 +50,7 @@ impl Dialect for Postgres {
         ddl::statement_changes(statement, model, context)
     }
 
-    fn render(&self, change: &Change, _context: &RenderContext) -> Vec<String> {
-        vec![format!("-- not rendered yet: {change:?}")]
+    fn render(&self, change: &Change, context: &RenderContext) -> Vec<String> {
+        render::render(change, context)
     }
 }

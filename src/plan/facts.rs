@@ -1,0 +1,350 @@
+//! What each change does to the objects of the database, as resources it creates, drops, needs
+//! (in the new state) and frees (stops using, from the old state). The graph turns these into
+//! ordering edges, so a dependency rule is stated once per kind of change, not once per pair.
+
+use super::names::{sequences_in_default, type_reference, words};
+use crate::model::{
+    Change, Check, Column, ForeignKey, Index, PrimaryKey, QualifiedName, Sequence, Table, Unique,
+};
+
+/// Something a change can create, drop or depend on.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Resource {
+    Schema(String),
+    Extension(String),
+    /// A user-defined type (an enum).
+    Type(QualifiedName),
+    Sequence(QualifiedName),
+    /// A table or view.
+    Relation(QualifiedName),
+    Column(QualifiedName, String),
+    /// An index, or the index behind a primary key or unique constraint: one namespace per schema.
+    Index(QualifiedName),
+    /// A check or foreign key, named per table.
+    Constraint(QualifiedName, String),
+    /// A primary key or unique constraint over these (sorted) columns, which a foreign key needs.
+    Key(QualifiedName, Vec<String>),
+}
+
+/// The resources of one change.
+#[derive(Debug, Default)]
+pub(super) struct Facts {
+    pub creates: Vec<Resource>,
+    pub drops: Vec<Resource>,
+    pub needs: Vec<Resource>,
+    pub frees: Vec<Resource>,
+    /// Needs that give way when they would close a cycle: a sequence's `OWNED BY` column, whose
+    /// default commonly draws from that very sequence.
+    pub weak_needs: Vec<Resource>,
+    /// Frees that give way likewise (dropping an owned sequence before its owner).
+    pub weak_frees: Vec<Resource>,
+}
+
+impl Facts {
+    /// What a change that creates or alters relies on is a need; what a drop relied on is freed.
+    fn uses(&mut self, dropping: bool, resources: Vec<Resource>) {
+        if dropping {
+            self.frees.extend(resources);
+        } else {
+            self.needs.extend(resources);
+        }
+    }
+
+    /// A resource both needed and freed is simply needed: it is kept, not given up.
+    fn settle(mut self) -> Facts {
+        let needs = &self.needs;
+        self.frees.retain(|r| !needs.contains(r));
+        self
+    }
+}
+
+pub(super) fn facts(change: &Change) -> Facts {
+    let mut f = Facts::default();
+    match change {
+        Change::CreateSchema { name } => f.creates.push(Resource::Schema(name.clone())),
+        Change::DropSchema { name } => f.drops.push(Resource::Schema(name.clone())),
+        Change::CreateExtension { extension } | Change::DropExtension { extension } => {
+            let dropping = matches!(change, Change::DropExtension { .. });
+            let resource = Resource::Extension(extension.name.clone());
+            if dropping {
+                f.drops.push(resource);
+            } else {
+                f.creates.push(resource);
+            }
+            let schema = extension.schema.iter().map(|s| Resource::Schema(s.clone()));
+            f.uses(dropping, schema.collect());
+        }
+        Change::CreateEnum { schema, value } => f
+            .creates
+            .push(Resource::Type(QualifiedName::new(schema, &value.name))),
+        Change::DropEnum { schema, value } => f
+            .drops
+            .push(Resource::Type(QualifiedName::new(schema, &value.name))),
+        // A new label is a new state of the type: whatever uses the type comes after it.
+        Change::AddEnumValue { schema, name, .. } => f
+            .creates
+            .push(Resource::Type(QualifiedName::new(schema, name))),
+        Change::RecreateEnum {
+            schema, from, to, ..
+        } => {
+            f.drops
+                .push(Resource::Type(QualifiedName::new(schema, &from.name)));
+            f.creates
+                .push(Resource::Type(QualifiedName::new(schema, &to.name)));
+        }
+        Change::CreateSequence { schema, sequence } => {
+            f.creates.push(Resource::Sequence(QualifiedName::new(
+                schema,
+                &sequence.name,
+            )));
+            f.weak_needs.extend(owner(schema, sequence));
+        }
+        Change::DropSequence { schema, sequence } => {
+            f.drops.push(Resource::Sequence(QualifiedName::new(
+                schema,
+                &sequence.name,
+            )));
+            f.weak_frees.extend(owner(schema, sequence));
+        }
+        Change::AlterSequence { schema, from, to } => {
+            f.needs
+                .push(Resource::Sequence(QualifiedName::new(schema, &to.name)));
+            f.weak_needs.extend(owner(schema, to));
+            f.weak_frees.extend(owner(schema, from));
+        }
+        Change::CreateTable { schema, table } | Change::DropTable { schema, table } => {
+            let dropping = matches!(change, Change::DropTable { .. });
+            let (held, used) = table_resources(schema, table);
+            if dropping {
+                f.drops.extend(held);
+            } else {
+                f.creates.extend(held);
+            }
+            f.uses(dropping, used);
+        }
+        Change::RenameTable { schema, from, to } => {
+            f.drops
+                .push(Resource::Relation(QualifiedName::new(schema, from)));
+            f.creates
+                .push(Resource::Relation(QualifiedName::new(schema, to)));
+        }
+        Change::AddColumn { table, column } | Change::DropColumn { table, column } => {
+            let dropping = matches!(change, Change::DropColumn { .. });
+            let resource = Resource::Column(table.clone(), column.name.clone());
+            if dropping {
+                f.drops.push(resource);
+            } else {
+                f.creates.push(resource);
+            }
+            let mut used = vec![Resource::Relation(table.clone())];
+            used.extend(column_uses(&table.schema, column));
+            f.uses(dropping, used);
+        }
+        Change::RenameColumn { table, from, to } => {
+            f.drops.push(Resource::Column(table.clone(), from.clone()));
+            f.creates.push(Resource::Column(table.clone(), to.clone()));
+            f.needs.push(Resource::Relation(table.clone()));
+        }
+        Change::AlterColumn { table, from, to } => {
+            f.needs.push(Resource::Relation(table.clone()));
+            f.needs
+                .push(Resource::Column(table.clone(), to.name.clone()));
+            f.needs.extend(column_uses(&table.schema, to));
+            f.frees.extend(column_uses(&table.schema, from));
+        }
+        Change::AddPrimaryKey { table, key } | Change::DropPrimaryKey { table, key } => {
+            let dropping = matches!(change, Change::DropPrimaryKey { .. });
+            let (held, used) = primary_key_resources(table, key);
+            f.record(dropping, held, used);
+        }
+        Change::AddUnique { table, unique } | Change::DropUnique { table, unique } => {
+            let dropping = matches!(change, Change::DropUnique { .. });
+            let (held, used) = unique_resources(table, unique);
+            f.record(dropping, held, used);
+        }
+        Change::AddCheck { table, check } | Change::DropCheck { table, check } => {
+            let dropping = matches!(change, Change::DropCheck { .. });
+            let (held, used) = check_resources(table, check);
+            f.record(dropping, held, used);
+        }
+        Change::AddForeignKey { table, foreign_key }
+        | Change::DropForeignKey { table, foreign_key } => {
+            let dropping = matches!(change, Change::DropForeignKey { .. });
+            let (held, used) = foreign_key_resources(table, foreign_key);
+            f.record(dropping, held, used);
+        }
+        Change::CreateIndex { table, index } | Change::DropIndex { table, index } => {
+            let dropping = matches!(change, Change::DropIndex { .. });
+            let (held, used) = index_resources(table, index);
+            f.record(dropping, held, used);
+        }
+        Change::SetTableComment { table, .. } => f.needs.push(Resource::Relation(table.clone())),
+        Change::SetColumnComment { table, column, .. } => {
+            f.needs.push(Resource::Relation(table.clone()));
+            f.needs
+                .push(Resource::Column(table.clone(), column.clone()));
+        }
+        Change::CreateView { schema, view } => f
+            .creates
+            .push(Resource::Relation(QualifiedName::new(schema, &view.name))),
+        Change::DropView { schema, view } => f
+            .drops
+            .push(Resource::Relation(QualifiedName::new(schema, &view.name))),
+        Change::ReplaceView { schema, to, .. } => f
+            .needs
+            .push(Resource::Relation(QualifiedName::new(schema, &to.name))),
+    }
+    f.settle()
+}
+
+impl Facts {
+    /// A constraint or index: what it holds is created or dropped, what it uses needed or freed.
+    fn record(&mut self, dropping: bool, held: Vec<Resource>, used: Vec<Resource>) {
+        if dropping {
+            self.drops.extend(held);
+        } else {
+            self.creates.extend(held);
+        }
+        self.uses(dropping, used);
+    }
+}
+
+/// The column that owns a sequence (`OWNED BY table.column`), and its table.
+fn owner(schema: &str, sequence: &Sequence) -> Vec<Resource> {
+    let Some((table, column)) = sequence.owned_by.as_deref().and_then(|o| o.split_once('.')) else {
+        return Vec::new();
+    };
+    let table = QualifiedName::new(schema, table);
+    vec![
+        Resource::Relation(table.clone()),
+        Resource::Column(table, column.to_string()),
+    ]
+}
+
+/// The type and the sequences a column uses.
+fn column_uses(schema: &str, column: &Column) -> Vec<Resource> {
+    let mut used = vec![Resource::Type(type_reference(schema, &column.data_type))];
+    if let Some(default) = &column.default {
+        used.extend(
+            sequences_in_default(default, schema)
+                .into_iter()
+                .map(Resource::Sequence),
+        );
+    }
+    used
+}
+
+fn columns_of(table: &QualifiedName, columns: &[String]) -> Vec<Resource> {
+    columns
+        .iter()
+        .map(|c| Resource::Column(table.clone(), c.clone()))
+        .collect()
+}
+
+fn key(table: &QualifiedName, columns: &[String]) -> Resource {
+    let mut columns = columns.to_vec();
+    columns.sort();
+    Resource::Key(table.clone(), columns)
+}
+
+type Held = Vec<Resource>;
+type Used = Vec<Resource>;
+
+/// Everything a table holds, and everything it uses, as created by `CREATE TABLE`.
+fn table_resources(schema: &str, table: &Table) -> (Held, Used) {
+    let name = QualifiedName::new(schema, &table.name);
+    let mut held = vec![Resource::Relation(name.clone())];
+    let mut used = Vec::new();
+    for column in &table.columns {
+        held.push(Resource::Column(name.clone(), column.name.clone()));
+        used.extend(column_uses(schema, column));
+    }
+    let parts = table
+        .primary_key
+        .iter()
+        .map(|k| primary_key_resources(&name, k))
+        .chain(table.uniques.iter().map(|u| unique_resources(&name, u)))
+        .chain(table.checks.iter().map(|c| check_resources(&name, c)))
+        .chain(
+            table
+                .foreign_keys
+                .iter()
+                .map(|fk| foreign_key_resources(&name, fk)),
+        )
+        .chain(table.indexes.iter().map(|i| index_resources(&name, i)));
+    for (part_held, part_used) in parts {
+        held.extend(part_held);
+        used.extend(part_used);
+    }
+    // What the table holds itself is no outside dependency.
+    used.retain(|r| !held.contains(r));
+    (held, used)
+}
+
+fn primary_key_resources(table: &QualifiedName, pk: &PrimaryKey) -> (Held, Used) {
+    let held = vec![
+        Resource::Index(QualifiedName::new(&table.schema, &pk.name)),
+        key(table, &pk.columns),
+    ];
+    let mut used = vec![Resource::Relation(table.clone())];
+    used.extend(columns_of(table, &pk.columns));
+    (held, used)
+}
+
+fn unique_resources(table: &QualifiedName, unique: &Unique) -> (Held, Used) {
+    let held = vec![
+        Resource::Index(QualifiedName::new(&table.schema, &unique.name)),
+        key(table, &unique.columns),
+    ];
+    let mut used = vec![Resource::Relation(table.clone())];
+    used.extend(columns_of(table, &unique.columns));
+    (held, used)
+}
+
+fn check_resources(table: &QualifiedName, check: &Check) -> (Held, Used) {
+    let held = vec![Resource::Constraint(table.clone(), check.name.clone())];
+    let mut used = vec![Resource::Relation(table.clone())];
+    let mentioned: Vec<String> = words(&check.expression).into_iter().collect();
+    used.extend(columns_of(table, &mentioned));
+    (held, used)
+}
+
+fn foreign_key_resources(table: &QualifiedName, fk: &ForeignKey) -> (Held, Used) {
+    let held = vec![Resource::Constraint(table.clone(), fk.name.clone())];
+    let referenced = QualifiedName::new(&fk.ref_schema, &fk.ref_table);
+    let mut used = vec![
+        Resource::Relation(table.clone()),
+        Resource::Relation(referenced.clone()),
+        key(&referenced, &fk.ref_columns),
+    ];
+    used.extend(columns_of(table, &fk.columns));
+    used.extend(columns_of(&referenced, &fk.ref_columns));
+    (held, used)
+}
+
+fn index_resources(table: &QualifiedName, index: &Index) -> (Held, Used) {
+    let mut held = vec![Resource::Index(QualifiedName::new(
+        &table.schema,
+        &index.name,
+    ))];
+    let plain_columns = index.keys.iter().all(|k| !k.expression);
+    if index.unique && index.predicate.is_none() && plain_columns {
+        let columns: Vec<String> = index.keys.iter().map(|k| k.target.clone()).collect();
+        held.push(key(table, &columns));
+    }
+    let mut mentioned: Vec<String> = Vec::new();
+    for index_key in &index.keys {
+        if index_key.expression {
+            mentioned.extend(words(&index_key.target));
+        } else {
+            mentioned.push(index_key.target.clone());
+        }
+    }
+    mentioned.extend(index.include.iter().cloned());
+    if let Some(predicate) = &index.predicate {
+        mentioned.extend(words(predicate));
+    }
+    let mut used = vec![Resource::Relation(table.clone())];
+    used.extend(columns_of(table, &mentioned));
+    (held, used)
+}
