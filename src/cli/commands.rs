@@ -1,7 +1,6 @@
 //! The commands themselves, each a few library calls and some printing.
 
 use super::output::{self, Gate, Report};
-use super::pending_wiring::yaml_json_schema;
 use super::project::{ConnectionPlan, plan_connection, relative, replay_dir, selected_connections};
 use super::{CliError, CreateArgs, DiffArgs, Format, GenerateArgs, HashArgs, Outcome, PlanArgs};
 use crate::backend::{BackendKind, RenderContext, SchemaContext, dialect};
@@ -244,9 +243,7 @@ fn load_source(source: &str, options: LoadOptions<'_>) -> Result<Model, CliError
 
 /// `bfm schema-json`.
 pub fn schema_json() -> Result<Outcome, CliError> {
-    let mut text = yaml_json_schema()?;
-    text.push('\n');
-    print_stdout(&text)?;
+    print_stdout(&crate::source::json_schema())?;
     Ok(Outcome::Done)
 }
 

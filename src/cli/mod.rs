@@ -4,7 +4,6 @@
 
 mod commands;
 pub mod output;
-mod pending_wiring;
 pub mod project;
 
 use crate::config::ConfigError;

@@ -1,7 +1,6 @@
 //! One connection's plan: load its desired state, replay its migrations, diff, assess, plan.
 
 use super::CliError;
-use super::pending_wiring::apply_sql_text;
 use crate::backend::{Dialect, RenderContext, SchemaContext, dialect};
 use crate::config::{Config, Connection};
 use crate::diff::{assess, diff};
@@ -43,7 +42,7 @@ pub fn render_context(connection: &Connection) -> RenderContext {
 pub fn replay_dir(dir: &Path, options: LoadOptions<'_>) -> Result<migrations::Replay, CliError> {
     sum::verify(dir)?;
     let mut apply = |model: &mut Model, text: &str, file: &Path, section| {
-        apply_sql_text(model, text, file, options, section)
+        crate::source::apply_sql_text(model, text, file, options, |s| s == section)
     };
     Ok(replay(dir, &mut apply)?)
 }

@@ -121,7 +121,7 @@ impl Renderer<'_> {
     /// schema) is qualified with that schema when names are qualified.
     fn column_type(&self, schema: &str, data_type: &str) -> String {
         let (base, array_suffix) = split_array_suffix(data_type);
-        if self.unqualified(schema) || base.contains('.') || is_builtin_type(base) {
+        if self.unqualified(schema) || base.contains('.') || super::types::is_builtin_type(base) {
             return data_type.to_string();
         }
         let name = if base.starts_with('"') {
@@ -902,54 +902,6 @@ fn type_without_modifiers(data_type: &str) -> String {
         }
     }
     out.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// Whether a canonical type name is one of PostgreSQL's own (never schema-qualified).
-fn is_builtin_type(data_type: &str) -> bool {
-    const BUILTIN: &[&str] = &[
-        "bigint",
-        "bigserial",
-        "bit",
-        "bit varying",
-        "boolean",
-        "box",
-        "bytea",
-        "character",
-        "character varying",
-        "cidr",
-        "circle",
-        "date",
-        "double precision",
-        "inet",
-        "integer",
-        "interval",
-        "json",
-        "jsonb",
-        "line",
-        "lseg",
-        "macaddr",
-        "macaddr8",
-        "money",
-        "numeric",
-        "oid",
-        "path",
-        "point",
-        "polygon",
-        "real",
-        "serial",
-        "smallint",
-        "smallserial",
-        "text",
-        "time with time zone",
-        "time without time zone",
-        "timestamp with time zone",
-        "timestamp without time zone",
-        "tsquery",
-        "tsvector",
-        "uuid",
-        "xml",
-    ];
-    BUILTIN.contains(&type_without_modifiers(data_type).as_str())
 }
 
 /// Types between which PostgreSQL converts implicitly on `ALTER COLUMN … TYPE`; any other
