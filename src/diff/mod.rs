@@ -6,7 +6,7 @@ mod hazards;
 mod objects;
 mod tables;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 mod views;
 
 use crate::model::{Change, Model};
@@ -110,7 +110,7 @@ pub fn diff(current: &Model, desired: &Model) -> Vec<Change> {
 /// its hazards; a refused change is never permitted.
 pub fn assess(changes: Vec<Change>, current: &Model, desired: &Model) -> Vec<AssessedChange> {
     let context = hazards::Context::new(&changes, current);
-    let assessed = changes
+    changes
         .iter()
         .map(|change| {
             let hazards = hazards::hazards(change, &context);
@@ -123,6 +123,5 @@ pub fn assess(changes: Vec<Change>, current: &Model, desired: &Model) -> Vec<Ass
                 hazards,
             }
         })
-        .collect();
-    assessed
+        .collect()
 }

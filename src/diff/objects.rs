@@ -73,7 +73,11 @@ pub(super) fn enums(original: &Model, current: &Model, desired: &Model, out: &mu
 /// `ADD VALUE` for each new label when the old labels keep their relative order, otherwise one
 /// recreation of the type.
 fn enum_changes(original: &Model, schema: &str, from: &Enum, to: &Enum) -> Vec<Change> {
-    let kept: Vec<&String> = to.values.iter().filter(|v| from.values.contains(v)).collect();
+    let kept: Vec<&String> = to
+        .values
+        .iter()
+        .filter(|v| from.values.contains(v))
+        .collect();
     let only_added = kept.len() == from.values.len() && kept.iter().copied().eq(&from.values);
     if !only_added {
         return vec![Change::RecreateEnum {
@@ -102,7 +106,9 @@ fn label_position(old: &[String], after_it: &[String]) -> EnumPosition {
     after_it
         .iter()
         .find(|label| old.contains(label))
-        .map_or(EnumPosition::Last, |next| EnumPosition::Before(next.clone()))
+        .map_or(EnumPosition::Last, |next| {
+            EnumPosition::Before(next.clone())
+        })
 }
 
 /// Sequences by schema and name: created, dropped or altered.

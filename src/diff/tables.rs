@@ -69,7 +69,12 @@ fn record(current: &mut Model, renames: &mut Renames, table: QualifiedName, rena
 }
 
 /// Every table of either model by schema and name: created, dropped, or compared.
-pub(super) fn tables(current: &Model, desired: &Model, mut renames: Renames, out: &mut Vec<Change>) {
+pub(super) fn tables(
+    current: &Model,
+    desired: &Model,
+    mut renames: Renames,
+    out: &mut Vec<Change>,
+) {
     for (schema, from_schema, to_schema) in schema_pairs(current, desired) {
         let empty = BTreeMap::new();
         let from_tables = from_schema.map_or(&empty, |s| &s.tables);
@@ -96,20 +101,28 @@ fn create_table(schema: &str, name: &QualifiedName, table: &Table, out: &mut Vec
         schema: schema.to_string(),
         table: created,
     });
-    out.extend(foreign_keys.into_iter().map(|foreign_key| Change::AddForeignKey {
-        table: name.clone(),
-        foreign_key,
-    }));
+    out.extend(
+        foreign_keys
+            .into_iter()
+            .map(|foreign_key| Change::AddForeignKey {
+                table: name.clone(),
+                foreign_key,
+            }),
+    );
 }
 
 /// Its foreign keys dropped first, then the table without them.
 fn drop_table(schema: &str, name: &QualifiedName, table: &Table, out: &mut Vec<Change>) {
     let mut dropped = table.clone();
     let foreign_keys = std::mem::take(&mut dropped.foreign_keys);
-    out.extend(foreign_keys.into_iter().map(|foreign_key| Change::DropForeignKey {
-        table: name.clone(),
-        foreign_key,
-    }));
+    out.extend(
+        foreign_keys
+            .into_iter()
+            .map(|foreign_key| Change::DropForeignKey {
+                table: name.clone(),
+                foreign_key,
+            }),
+    );
     out.push(Change::DropTable {
         schema: schema.to_string(),
         table: dropped,

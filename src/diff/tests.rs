@@ -185,12 +185,23 @@ pub(crate) fn converges(current: &Model, desired: &Model) -> Vec<Change> {
     let start = current.without_intent();
     let reached = applied(&start, &changes);
     assert_eq!(reached, desired.without_intent(), "diff: {changes:#?}");
-    assert_eq!(diff(&reached, desired), Vec::new(), "a second diff is empty");
+    assert_eq!(
+        diff(&reached, desired),
+        Vec::new(),
+        "a second diff is empty"
+    );
     let down = Change::inverse_all(&changes, &start).unwrap_or_else(|e| panic!("{e}"));
     let back = applied(&reached, &down);
-    if changes.iter().any(|c| matches!(c, Change::DropColumn { .. })) {
+    if changes
+        .iter()
+        .any(|c| matches!(c, Change::DropColumn { .. }))
+    {
         // A dropped column comes back last, as in PostgreSQL.
-        assert_eq!(columns_sorted(back), columns_sorted(start), "the inverse goes back");
+        assert_eq!(
+            columns_sorted(back),
+            columns_sorted(start),
+            "the inverse goes back"
+        );
     } else {
         assert_eq!(back, start, "the inverse goes back");
     }
@@ -198,7 +209,11 @@ pub(crate) fn converges(current: &Model, desired: &Model) -> Vec<Change> {
 }
 
 fn columns_sorted(mut model: Model) -> Model {
-    for table in model.schemas.values_mut().flat_map(|s| s.tables.values_mut()) {
+    for table in model
+        .schemas
+        .values_mut()
+        .flat_map(|s| s.tables.values_mut())
+    {
         table.columns.sort_by(|a, b| a.name.cmp(&b.name));
     }
     model
@@ -250,12 +265,15 @@ fn creates_everything_from_nothing_with_foreign_keys_apart() {
 #[test]
 fn drops_everything_down_to_nothing() {
     let changes = converges(&fixture(), &Model::default());
-    assert_eq!(changes.first(), Some(&Change::DropExtension {
-        extension: Extension {
-            name: "pgcrypto".to_string(),
-            schema: None
-        }
-    }));
+    assert_eq!(
+        changes.first(),
+        Some(&Change::DropExtension {
+            extension: Extension {
+                name: "pgcrypto".to_string(),
+                schema: None
+            }
+        })
+    );
     assert_eq!(
         changes.last(),
         Some(&Change::DropSchema {
@@ -360,8 +378,16 @@ fn renames_are_never_guessed() {
         email.name = "email_address".to_string();
     }
     let changes = diff(&current, &desired);
-    assert!(changes.iter().any(|c| matches!(c, Change::DropColumn { .. })));
-    assert!(!changes.iter().any(|c| matches!(c, Change::RenameColumn { .. })));
+    assert!(
+        changes
+            .iter()
+            .any(|c| matches!(c, Change::DropColumn { .. }))
+    );
+    assert!(
+        !changes
+            .iter()
+            .any(|c| matches!(c, Change::RenameColumn { .. }))
+    );
 }
 
 #[test]
@@ -469,7 +495,10 @@ fn a_view_whose_columns_change_order_is_dropped_and_created() {
     let changes = converges(&current, &desired);
     assert_eq!(
         described(&changes),
-        ["drop view core.active_users", "create view core.active_users"]
+        [
+            "drop view core.active_users",
+            "create view core.active_users"
+        ]
     );
 }
 

@@ -6,9 +6,7 @@
 //! to break without `CASCADE` (a view over a dropped table, a type still in use) are not checked:
 //! ordering such changes is the planner's job, and a model is only data.
 
-use super::{
-    Change, Column, EnumPosition, Model, QualifiedName, Schema, Table,
-};
+use super::{Change, Column, EnumPosition, Model, QualifiedName, Schema, Table};
 use thiserror::Error;
 
 /// A change that does not fit the model it is applied to (the object is missing or already there).
@@ -68,14 +66,22 @@ impl Change {
                 label,
                 position,
             } => add_enum_value(model, schema, name, label, position),
-            Change::RecreateEnum { schema, from, to, .. } => {
+            Change::RecreateEnum {
+                schema, from, to, ..
+            } => {
                 remove_existing(model, schema, |s| &mut s.enums, &from.name, "type")?;
                 let enums = &mut model.schema_mut(schema).enums;
                 insert_new(enums, &to.name, to.clone(), "type", schema)
             }
             Change::CreateSequence { schema, sequence } => {
                 let sequences = &mut model.schema_mut(schema).sequences;
-                insert_new(sequences, &sequence.name, sequence.clone(), "sequence", schema)
+                insert_new(
+                    sequences,
+                    &sequence.name,
+                    sequence.clone(),
+                    "sequence",
+                    schema,
+                )
             }
             Change::DropSequence { schema, sequence } => remove_existing(
                 model,
@@ -102,7 +108,10 @@ impl Change {
             Change::AddColumn { table, column } => {
                 let target = table_mut(model, table)?;
                 if target.column(&column.name).is_some() {
-                    return Err(ApplyError::exists(format!("column {table}.{}", column.name)));
+                    return Err(ApplyError::exists(format!(
+                        "column {table}.{}",
+                        column.name
+                    )));
                 }
                 target.columns.push(column.clone());
                 Ok(())
@@ -139,15 +148,33 @@ impl Change {
             }
             Change::AddUnique { table, unique } => {
                 let target = table_mut(model, table)?;
-                add_named(&mut target.uniques, unique.clone(), |u| &u.name, table, "unique")
+                add_named(
+                    &mut target.uniques,
+                    unique.clone(),
+                    |u| &u.name,
+                    table,
+                    "unique",
+                )
             }
             Change::DropUnique { table, unique } => {
                 let target = table_mut(model, table)?;
-                drop_named(&mut target.uniques, &unique.name, |u| &u.name, table, "unique")
+                drop_named(
+                    &mut target.uniques,
+                    &unique.name,
+                    |u| &u.name,
+                    table,
+                    "unique",
+                )
             }
             Change::AddCheck { table, check } => {
                 let target = table_mut(model, table)?;
-                add_named(&mut target.checks, check.clone(), |c| &c.name, table, "check")
+                add_named(
+                    &mut target.checks,
+                    check.clone(),
+                    |c| &c.name,
+                    table,
+                    "check",
+                )
             }
             Change::DropCheck { table, check } => {
                 let target = table_mut(model, table)?;
@@ -175,11 +202,23 @@ impl Change {
             }
             Change::CreateIndex { table, index } => {
                 let target = table_mut(model, table)?;
-                add_named(&mut target.indexes, index.clone(), |i| &i.name, table, "index")
+                add_named(
+                    &mut target.indexes,
+                    index.clone(),
+                    |i| &i.name,
+                    table,
+                    "index",
+                )
             }
             Change::DropIndex { table, index } => {
                 let target = table_mut(model, table)?;
-                drop_named(&mut target.indexes, &index.name, |i| &i.name, table, "index")
+                drop_named(
+                    &mut target.indexes,
+                    &index.name,
+                    |i| &i.name,
+                    table,
+                    "index",
+                )
             }
             Change::SetTableComment { table, to, .. } => {
                 table_mut(model, table)?.comment = to.clone();
@@ -366,12 +405,16 @@ fn rename_table(model: &mut Model, schema: &str, from: &str, to: &str) -> Result
             QualifiedName::new(schema, to)
         )));
     }
-    let mut table = tables
-        .remove(from)
-        .ok_or_else(|| ApplyError::missing(format!("table {}", QualifiedName::new(schema, from))))?;
+    let mut table = tables.remove(from).ok_or_else(|| {
+        ApplyError::missing(format!("table {}", QualifiedName::new(schema, from)))
+    })?;
     table.name = to.to_string();
     tables.insert(to.to_string(), table);
-    for table in model.schemas.values_mut().flat_map(|s| s.tables.values_mut()) {
+    for table in model
+        .schemas
+        .values_mut()
+        .flat_map(|s| s.tables.values_mut())
+    {
         for key in &mut table.foreign_keys {
             if key.ref_schema == schema && key.ref_table == from {
                 key.ref_table = to.to_string();
@@ -473,7 +516,11 @@ fn rename_column(
             *predicate = identifiers::rename(predicate, from, to);
         }
     }
-    for other in model.schemas.values_mut().flat_map(|s| s.tables.values_mut()) {
+    for other in model
+        .schemas
+        .values_mut()
+        .flat_map(|s| s.tables.values_mut())
+    {
         for key in &mut other.foreign_keys {
             if key.ref_schema == table.schema && key.ref_table == table.name {
                 rename(&mut key.ref_columns);
@@ -608,5 +655,500 @@ mod identifiers {
         } else {
             format!("\"{}\"", name.replace('"', "\"\""))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::identifiers;
+    use crate::diff::tests::{column, fixture, table, view};
+    use crate::model::{
+        Change, Check, ColumnRef, Enum, EnumPosition, Extension, Index, IndexKey, Model,
+        PrimaryKey, QualifiedName, Sequence, Table, Unique,
+    };
+
+    fn users() -> QualifiedName {
+        QualifiedName::new("core", "users")
+    }
+
+    fn applied(model: &Model, change: &Change) -> Model {
+        let mut model = model.clone();
+        change
+            .apply_to(&mut model)
+            .unwrap_or_else(|e| panic!("{}: {e}", change.describe()));
+        model
+    }
+
+    fn error_of(model: &Model, change: &Change) -> String {
+        let mut model = model.clone();
+        match change.apply_to(&mut model) {
+            Ok(()) => panic!("{} should not apply", change.describe()),
+            Err(error) => error.message,
+        }
+    }
+
+    #[test]
+    fn errors_name_the_object_missing_or_already_there() {
+        let model = fixture();
+        let create = Change::CreateTable {
+            schema: "core".to_string(),
+            table: Table {
+                name: "users".to_string(),
+                ..Table::default()
+            },
+        };
+        assert_eq!(error_of(&model, &create), "table core.users already exists");
+        let drop = Change::DropColumn {
+            table: users(),
+            column: column("nickname", "text", true),
+        };
+        assert_eq!(
+            error_of(&model, &drop),
+            "column core.users.nickname does not exist"
+        );
+        let drop_index = Change::DropIndex {
+            table: QualifiedName::new("core", "ghosts"),
+            index: Index {
+                name: "x".to_string(),
+                keys: Vec::new(),
+                unique: false,
+                method: "btree".to_string(),
+                predicate: None,
+                include: Vec::new(),
+                nulls_not_distinct: false,
+            },
+        };
+        assert_eq!(
+            error_of(&model, &drop_index),
+            "table core.ghosts does not exist"
+        );
+        let schema = Change::DropSchema {
+            name: "core".to_string(),
+        };
+        assert_eq!(error_of(&model, &schema), "schema core is not empty");
+    }
+
+    #[test]
+    fn dropping_a_column_drops_the_keys_checks_and_indexes_over_it() {
+        let mut model = fixture();
+        table(&mut model, "users").uniques.push(Unique {
+            name: "users_org_id_email_key".to_string(),
+            columns: vec!["org_id".to_string(), "email".to_string()],
+            nulls_not_distinct: false,
+            deferrable: false,
+            initially_deferred: false,
+        });
+        let drop = Change::DropColumn {
+            table: users(),
+            column: column("email", "character varying(255)", false),
+        };
+        let mut after = applied(&model, &drop);
+        let users = table(&mut after, "users");
+        assert!(users.column("email").is_none());
+        assert!(users.uniques.is_empty());
+        assert!(users.checks.is_empty());
+        assert!(users.indexes.is_empty());
+        assert_eq!(users.foreign_keys.len(), 1);
+        assert!(users.primary_key.is_some());
+    }
+
+    #[test]
+    fn renaming_a_column_updates_what_refers_to_it() {
+        let model = fixture();
+        let rename = Change::RenameColumn {
+            table: QualifiedName::new("core", "organizations"),
+            from: "id".to_string(),
+            to: "org_id".to_string(),
+        };
+        let mut after = applied(&model, &rename);
+        let key = table(&mut after, "organizations").primary_key.clone();
+        assert_eq!(key.map(|k| k.columns), Some(vec!["org_id".to_string()]));
+        assert_eq!(
+            table(&mut after, "users").foreign_keys[0].ref_columns,
+            ["org_id"]
+        );
+
+        let rename = Change::RenameColumn {
+            table: users(),
+            from: "email".to_string(),
+            to: "Mail".to_string(),
+        };
+        let mut after = applied(&model, &rename);
+        let users = table(&mut after, "users");
+        assert_eq!(users.checks[0].expression, "\"Mail\" <> ''");
+        assert_eq!(users.indexes[0].keys[0].target, "lower(\"Mail\")");
+    }
+
+    #[test]
+    fn renaming_a_table_updates_foreign_keys_and_owned_sequences() {
+        let mut model = fixture();
+        if let Some(sequence) = model
+            .schema_mut("core")
+            .sequences
+            .get_mut("invoice_numbers")
+        {
+            sequence.owned_by = Some("organizations.id".to_string());
+        }
+        let rename = Change::RenameTable {
+            schema: "core".to_string(),
+            from: "organizations".to_string(),
+            to: "tenants".to_string(),
+        };
+        let mut after = applied(&model, &rename);
+        assert_eq!(
+            table(&mut after, "users").foreign_keys[0].ref_table,
+            "tenants"
+        );
+        assert_eq!(table(&mut after, "tenants").name, "tenants");
+        let owner = &after.schema_mut("core").sequences["invoice_numbers"].owned_by;
+        assert_eq!(owner.as_deref(), Some("tenants.id"));
+    }
+
+    #[test]
+    fn adding_a_primary_key_makes_its_columns_not_null() {
+        let mut model = fixture();
+        table(&mut model, "organizations").primary_key = None;
+        let add = Change::AddPrimaryKey {
+            table: QualifiedName::new("core", "organizations"),
+            key: PrimaryKey {
+                name: "organizations_pkey".to_string(),
+                columns: vec!["name".to_string()],
+            },
+        };
+        let mut after = applied(&model, &add);
+        let name = table(&mut after, "organizations").column("name").cloned();
+        assert_eq!(name.map(|c| c.nullable), Some(false));
+    }
+
+    #[test]
+    fn enum_labels_go_where_the_position_says() {
+        let model = fixture();
+        let add = |label: &str, position: EnumPosition| Change::AddEnumValue {
+            schema: "core".to_string(),
+            name: "user_role".to_string(),
+            label: label.to_string(),
+            position,
+        };
+        let mut after = model.clone();
+        for change in [
+            add("owner", EnumPosition::Before("admin".to_string())),
+            add("guest", EnumPosition::After("admin".to_string())),
+            add("viewer", EnumPosition::Last),
+        ] {
+            after = applied(&after, &change);
+        }
+        let values = &after.schema_mut("core").enums["user_role"].values;
+        assert_eq!(values, &["owner", "admin", "guest", "member", "viewer"]);
+        assert_eq!(
+            error_of(&model, &add("admin", EnumPosition::Last)),
+            "label 'admin' of type core.user_role already exists"
+        );
+        assert_eq!(
+            error_of(&model, &add("x", EnumPosition::Before("nope".to_string()))),
+            "label 'nope' of type core.user_role does not exist"
+        );
+    }
+
+    #[test]
+    fn altering_a_column_keeps_its_comment() {
+        let model = fixture();
+        let organizations = QualifiedName::new("core", "organizations");
+        let from = model
+            .table(&organizations)
+            .and_then(|t| t.column("name"))
+            .cloned();
+        let from = from.unwrap_or_default();
+        let alter = Change::AlterColumn {
+            table: organizations,
+            from: from.clone(),
+            to: column("name", "character varying(100)", true),
+        };
+        let mut after = applied(&model, &alter);
+        let name = table(&mut after, "organizations").column("name").cloned();
+        assert_eq!(
+            name.as_ref().map(|c| c.data_type.as_str()),
+            Some("character varying(100)")
+        );
+        assert_eq!(name.and_then(|c| c.comment), from.comment);
+    }
+
+    #[test]
+    fn added_constraints_stay_sorted_by_name() {
+        let model = fixture();
+        let check = |name: &str| Change::AddCheck {
+            table: users(),
+            check: Check {
+                name: name.to_string(),
+                expression: "true".to_string(),
+                no_inherit: false,
+            },
+        };
+        let after = applied(
+            &applied(&model, &check("users_a_check")),
+            &check("users_z_check"),
+        );
+        let names: Vec<String> = after
+            .table(&users())
+            .map(|t| t.checks.iter().map(|c| c.name.clone()).collect())
+            .unwrap_or_default();
+        assert_eq!(
+            names,
+            ["users_a_check", "users_email_check", "users_z_check"]
+        );
+    }
+
+    /// One change of every kind that fits the fixture. The dropped column is the last one, and
+    /// the dropped constraints are not over it, so that each inverse restores the model exactly.
+    fn one_of_each(model: &Model) -> Vec<Change> {
+        let users_table = model.table(&users()).cloned().unwrap_or_default();
+        let email = users_table.column("email").cloned().unwrap_or_default();
+        let role = Enum {
+            name: "user_role".to_string(),
+            values: vec!["admin".to_string(), "member".to_string()],
+            comment: None,
+        };
+        let sequence = model.schemas["core"].sequences["invoice_numbers"].clone();
+        let active = model.schemas["core"].views["active_users"].clone();
+        let extension = Extension {
+            name: "pgcrypto".to_string(),
+            schema: None,
+        };
+        let index = Index {
+            name: "users_created_at_idx".to_string(),
+            keys: vec![IndexKey::column("created_at")],
+            unique: false,
+            method: "btree".to_string(),
+            predicate: None,
+            include: Vec::new(),
+            nulls_not_distinct: false,
+        };
+        let schema = || "core".to_string();
+        vec![
+            Change::CreateSchema {
+                name: "audit".to_string(),
+            },
+            Change::DropExtension {
+                extension: extension.clone(),
+            },
+            Change::CreateExtension {
+                extension: Extension {
+                    name: "citext".to_string(),
+                    schema: None,
+                },
+            },
+            Change::CreateEnum {
+                schema: schema(),
+                value: Enum {
+                    name: "plan".to_string(),
+                    values: vec!["free".to_string()],
+                    comment: None,
+                },
+            },
+            Change::AddEnumValue {
+                schema: schema(),
+                name: "user_role".to_string(),
+                label: "owner".to_string(),
+                position: EnumPosition::Before("member".to_string()),
+            },
+            Change::RecreateEnum {
+                schema: schema(),
+                from: role.clone(),
+                to: Enum {
+                    values: vec!["member".to_string()],
+                    ..role
+                },
+                columns: vec![ColumnRef {
+                    table: users(),
+                    column: "role".to_string(),
+                }],
+            },
+            Change::CreateSequence {
+                schema: schema(),
+                sequence: Sequence {
+                    name: "tickets".to_string(),
+                    ..sequence.clone()
+                },
+            },
+            Change::DropSequence {
+                schema: schema(),
+                sequence: sequence.clone(),
+            },
+            Change::AlterSequence {
+                schema: schema(),
+                from: sequence.clone(),
+                to: Sequence {
+                    cycle: true,
+                    ..sequence
+                },
+            },
+            Change::CreateTable {
+                schema: schema(),
+                table: Table {
+                    name: "notes".to_string(),
+                    columns: vec![column("body", "text", true)],
+                    ..Table::default()
+                },
+            },
+            Change::DropTable {
+                schema: schema(),
+                table: users_table.clone(),
+            },
+            Change::RenameTable {
+                schema: schema(),
+                from: "organizations".to_string(),
+                to: "tenants".to_string(),
+            },
+            Change::AddColumn {
+                table: users(),
+                column: column("bio", "text", true),
+            },
+            Change::DropColumn {
+                table: users(),
+                column: users_table.columns[4].clone(),
+            },
+            Change::RenameColumn {
+                table: users(),
+                from: "email".to_string(),
+                to: "mail".to_string(),
+            },
+            Change::AlterColumn {
+                table: users(),
+                from: email.clone(),
+                to: crate::model::Column {
+                    nullable: true,
+                    ..email
+                },
+            },
+            Change::DropPrimaryKey {
+                table: users(),
+                key: users_table
+                    .primary_key
+                    .clone()
+                    .unwrap_or_else(|| PrimaryKey {
+                        name: String::new(),
+                        columns: Vec::new(),
+                    }),
+            },
+            Change::AddUnique {
+                table: users(),
+                unique: Unique {
+                    name: "users_email_key".to_string(),
+                    columns: vec!["email".to_string()],
+                    nulls_not_distinct: false,
+                    deferrable: false,
+                    initially_deferred: false,
+                },
+            },
+            Change::DropCheck {
+                table: users(),
+                check: users_table.checks[0].clone(),
+            },
+            Change::DropForeignKey {
+                table: users(),
+                foreign_key: users_table.foreign_keys[0].clone(),
+            },
+            Change::CreateIndex {
+                table: users(),
+                index: index.clone(),
+            },
+            Change::DropIndex {
+                table: users(),
+                index: users_table.indexes[0].clone(),
+            },
+            Change::SetTableComment {
+                table: users(),
+                from: None,
+                to: Some("People".to_string()),
+            },
+            Change::SetColumnComment {
+                table: users(),
+                column: "email".to_string(),
+                from: None,
+                to: Some("Login".to_string()),
+            },
+            Change::CreateView {
+                schema: schema(),
+                view: view("v", "SELECT 1"),
+            },
+            Change::DropView {
+                schema: schema(),
+                view: active.clone(),
+            },
+            Change::ReplaceView {
+                schema: schema(),
+                from: active.clone(),
+                to: view("active_users", "SELECT id, email, role FROM core.users"),
+            },
+        ]
+    }
+
+    #[test]
+    fn every_change_then_its_inverse_gives_the_model_back() {
+        let model = fixture();
+        for change in one_of_each(&model) {
+            let after = applied(&model, &change);
+            let inverse = change.inverse_in(&model);
+            let back = applied(&after, &inverse);
+            assert_eq!(
+                back,
+                model,
+                "{} then {}",
+                change.describe(),
+                inverse.describe()
+            );
+        }
+    }
+
+    #[test]
+    fn only_adding_an_enum_value_needs_the_model_to_invert() {
+        let model = fixture();
+        for change in one_of_each(&model) {
+            let needs_model = matches!(change, Change::AddEnumValue { .. });
+            assert_eq!(
+                change.inverse().is_none(),
+                needs_model,
+                "{}",
+                change.describe()
+            );
+        }
+    }
+
+    #[test]
+    fn describes_and_subjects_name_the_object() {
+        let model = fixture();
+        let described: Vec<(String, String)> = one_of_each(&model)
+            .iter()
+            .map(|c| (c.describe(), c.subject().to_string()))
+            .collect();
+        let expect = |text: &str, subject: &str| (text.to_string(), subject.to_string());
+        assert!(described.contains(&expect("create schema audit", "audit")));
+        assert!(described.contains(&expect("drop extension pgcrypto", "pgcrypto")));
+        assert!(described.contains(&expect(
+            "add value 'owner' to enum core.user_role",
+            "core.user_role"
+        )));
+        assert!(described.contains(&expect(
+            "rename table core.organizations to tenants",
+            "core.tenants"
+        )));
+        assert!(described.contains(&expect("add column core.users.bio", "core.users")));
+        assert!(described.contains(&expect("drop not null on core.users.email", "core.users")));
+        assert!(described.contains(&expect(
+            "create index users_created_at_idx on core.users",
+            "core.users"
+        )));
+        assert!(described.contains(&expect("drop view core.active_users", "core.active_users")));
+    }
+
+    #[test]
+    fn identifiers_are_renamed_outside_string_literals_only() {
+        let sql = "email <> 'email' AND \"email\" IS NOT NULL AND emails > 0";
+        assert_eq!(
+            identifiers::rename(sql, "email", "mail"),
+            "mail <> 'email' AND mail IS NOT NULL AND emails > 0"
+        );
+        assert!(identifiers::mentions("lower(EMAIL)", "email"));
+        assert!(!identifiers::mentions("'email' = x", "email"));
+        assert!(!identifiers::mentions("\"Email\" = x", "email"));
     }
 }

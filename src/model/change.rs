@@ -425,7 +425,9 @@ impl Change {
             Change::AlterColumn { from, to, .. } => {
                 format!("{} on {subject}.{}", column_alterations(from, to), to.name)
             }
-            Change::AddPrimaryKey { key, .. } => format!("add primary key {} to {subject}", key.name),
+            Change::AddPrimaryKey { key, .. } => {
+                format!("add primary key {} to {subject}", key.name)
+            }
             Change::DropPrimaryKey { key, .. } => {
                 format!("drop primary key {} from {subject}", key.name)
             }
@@ -441,7 +443,9 @@ impl Change {
             Change::DropForeignKey { foreign_key, .. } => {
                 format!("drop foreign key {} from {subject}", foreign_key.name)
             }
-            Change::CreateIndex { index, .. } => format!("create index {} on {subject}", index.name),
+            Change::CreateIndex { index, .. } => {
+                format!("create index {} on {subject}", index.name)
+            }
             Change::DropIndex { index, .. } => format!("drop index {} on {subject}", index.name),
             Change::SetTableComment { .. } => format!("set comment on table {subject}"),
             Change::SetColumnComment { column, .. } => {

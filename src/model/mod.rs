@@ -95,7 +95,10 @@ impl Model {
     }
 
     pub fn table_mut(&mut self, name: &QualifiedName) -> Option<&mut Table> {
-        self.schemas.get_mut(&name.schema)?.tables.get_mut(&name.name)
+        self.schemas
+            .get_mut(&name.schema)?
+            .tables
+            .get_mut(&name.name)
     }
 
     /// Removes the fields that grant permissions or record renames, which describe an intent

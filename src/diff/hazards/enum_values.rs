@@ -29,3 +29,36 @@ pub(super) fn check(change: &Change, _context: &Context<'_>) -> Option<Hazard> {
         ),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::diff::HazardKind;
+    use crate::diff::tests::{assessed, core, fixture, kinds_of};
+
+    #[test]
+    fn removing_a_label_says_how_to_get_out() {
+        let current = fixture();
+        let mut desired = fixture();
+        if let Some(role) = core(&mut desired).enums.get_mut("user_role") {
+            role.values = vec!["member".to_string(), "owner".to_string()];
+        }
+        let found = assessed(&current, &desired);
+        let what = "recreate enum core.user_role";
+        assert_eq!(kinds_of(&found, what), [HazardKind::RemovesEnumValue]);
+        let message = &found[0].hazards[0].message;
+        assert!(message.contains("'admin'"), "{message}");
+        assert!(message.contains("RENAME VALUE"), "{message}");
+        assert!(message.contains("bfm create"), "{message}");
+    }
+
+    #[test]
+    fn reordering_labels_removes_none() {
+        let current = fixture();
+        let mut desired = fixture();
+        if let Some(role) = core(&mut desired).enums.get_mut("user_role") {
+            role.values.reverse();
+        }
+        let found = assessed(&current, &desired);
+        assert_eq!(kinds_of(&found, "recreate enum core.user_role"), []);
+    }
+}

@@ -38,7 +38,10 @@ const RULES: &[Rule] = &[
 
 /// The hazards of one change, in rule order.
 pub(super) fn hazards(change: &Change, context: &Context<'_>) -> Vec<Hazard> {
-    RULES.iter().filter_map(|rule| rule(change, context)).collect()
+    RULES
+        .iter()
+        .filter_map(|rule| rule(change, context))
+        .collect()
 }
 
 /// Whether a flag of the desired state covers `change`: the schema's `allow_drop` names the
@@ -48,11 +51,8 @@ pub(super) fn permitted(change: &Change, desired: &Model) -> bool {
     let subject = change.subject();
     let schema = desired.schemas.get(&subject.schema);
     let allowed_drop = |name: &str| schema.is_some_and(|s| s.allow_drop.iter().any(|n| n == name));
-    let table_allows = |table: &QualifiedName| {
-        desired
-            .table(table)
-            .is_some_and(|t| t.allow_destructive)
-    };
+    let table_allows =
+        |table: &QualifiedName| desired.table(table).is_some_and(|t| t.allow_destructive);
     match change {
         Change::DropTable { table, .. } => allowed_drop(&table.name),
         Change::DropView { view, .. } => allowed_drop(&view.name),

@@ -112,7 +112,9 @@ pub(super) fn classify(from: &str, to: &str) -> TypeChange {
         (a, "numeric") => match (integer_digits(a), to.modifiers.as_slice()) {
             (Some(_), []) => WIDENS,
             (Some(digits), [precision]) => widens_if(*precision >= digits),
-            (Some(digits), [precision, scale]) => widens_if(precision.saturating_sub(*scale) >= digits),
+            (Some(digits), [precision, scale]) => {
+                widens_if(precision.saturating_sub(*scale) >= digits)
+            }
             _ => NARROWS,
         },
         ("smallint" | "integer", "double precision")
@@ -219,7 +221,10 @@ mod tests {
             ("numeric(10,2)", "numeric(10,1)"),
             ("double precision", "real"),
             ("timestamp with time zone", "timestamp without time zone"),
-            ("timestamp(6) without time zone", "timestamp(3) without time zone"),
+            (
+                "timestamp(6) without time zone",
+                "timestamp(3) without time zone",
+            ),
             ("text", "integer"),
             ("core.user_role", "text"),
             ("text[]", "text"),
@@ -244,7 +249,10 @@ mod tests {
             ("integer", "numeric"),
             ("real", "double precision"),
             ("timestamp without time zone", "timestamp with time zone"),
-            ("timestamp(3) without time zone", "timestamp without time zone"),
+            (
+                "timestamp(3) without time zone",
+                "timestamp without time zone",
+            ),
             ("integer[]", "bigint[]"),
         ] {
             assert!(!classify(from, to).narrows, "{from} -> {to} should widen");
@@ -258,5 +266,31 @@ mod tests {
         assert!(!classify("numeric(8,2)", "numeric(10,2)").rewrites);
         assert!(classify("integer", "bigint").rewrites);
         assert!(classify("numeric(8,2)", "numeric(12,4)").rewrites);
+    }
+}
+
+#[cfg(test)]
+mod rule_tests {
+    use crate::diff::HazardKind;
+    use crate::diff::tests::{assessed, fixture, kinds_of, table};
+
+    #[test]
+    fn shortening_a_varchar_is_destructive_unless_the_column_allows_it() {
+        let current = fixture();
+        let mut desired = fixture();
+        if let Some(slug) = table(&mut desired, "organizations").column_mut("slug") {
+            slug.data_type = "character varying(20)".to_string();
+        }
+        let what = "alter type on core.organizations.slug";
+        let found = assessed(&current, &desired);
+        assert_eq!(
+            kinds_of(&found, what),
+            [HazardKind::NarrowsType, HazardKind::RewritesTable]
+        );
+        assert!(!found[0].permitted_by_schema);
+        if let Some(slug) = table(&mut desired, "organizations").column_mut("slug") {
+            slug.allow_destructive = true;
+        }
+        assert!(assessed(&current, &desired)[0].permitted_by_schema);
     }
 }

@@ -38,3 +38,43 @@ fn fills_itself(column: &Column) -> bool {
             "serial" | "bigserial" | "smallserial"
         )
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::diff::tests::{assessed, column, fixture, kinds_of, table};
+    use crate::diff::{HazardKind, Severity};
+    use crate::model::{Column, Model};
+
+    #[test]
+    fn a_not_null_column_without_default_on_an_existing_table_is_refused() {
+        let current = fixture();
+        let mut desired = fixture();
+        let users = table(&mut desired, "users");
+        users.columns.push(column("locale", "text", false));
+        users.allow_destructive = true;
+        let found = assessed(&current, &desired);
+        let what = "add column core.users.locale";
+        assert_eq!(
+            kinds_of(&found, what),
+            [HazardKind::AddsNotNullWithoutDefault]
+        );
+        let change = found.iter().find(|a| a.change.describe() == what);
+        assert!(change.is_some_and(|a| a.severity() == Some(Severity::Refused)));
+        assert!(change.is_some_and(|a| !a.permitted_by_schema));
+        assert!(change.is_some_and(|a| a.hazards[0].message.contains("default")));
+    }
+
+    #[test]
+    fn a_default_or_a_new_table_makes_it_fine() {
+        let current = fixture();
+        let mut desired = fixture();
+        table(&mut desired, "users").columns.push(Column {
+            default: Some("'en'".to_string()),
+            ..column("locale", "text", false)
+        });
+        let found = assessed(&current, &desired);
+        assert_eq!(kinds_of(&found, "add column core.users.locale"), []);
+        let found = assessed(&Model::default(), &fixture());
+        assert!(found.iter().all(|a| a.hazards.is_empty()));
+    }
+}
