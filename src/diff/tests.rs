@@ -594,3 +594,39 @@ fn assess_keeps_every_change_in_order() {
     let changes: Vec<Change> = assessed.into_iter().map(|a| a.change).collect();
     assert_eq!(changes, diff(&Model::default(), &fixture()));
 }
+
+#[test]
+fn a_dropped_table_takes_the_foreign_keys_to_it_along_in_canonical_order() {
+    let current = fixture();
+    let mut desired = fixture();
+    core(&mut desired).tables.remove("organizations");
+    table(&mut desired, "users").foreign_keys.clear();
+    let changes = converges(&current, &desired);
+    assert_eq!(
+        described(&changes),
+        [
+            "drop table core.organizations",
+            "drop foreign key users_org_id_fkey from core.users",
+        ]
+    );
+}
+
+#[test]
+fn a_table_in_a_new_schema_comes_after_its_schema() {
+    let current = fixture();
+    let mut desired = fixture();
+    let notes = Table {
+        name: "notes".to_string(),
+        columns: vec![column("body", "text", true)],
+        ..Table::default()
+    };
+    desired
+        .schema_mut("audit")
+        .tables
+        .insert("notes".to_string(), notes);
+    let changes = converges(&current, &desired);
+    assert_eq!(
+        described(&changes),
+        ["create schema audit", "create table audit.notes"]
+    );
+}

@@ -575,7 +575,8 @@ mod identifiers {
                 b'\'' => i = skip_quoted(bytes, i, b'\''),
                 b'"' => {
                     let end = skip_quoted(bytes, i, b'"');
-                    let inner = &sql[i + 1..end.saturating_sub(1).max(i + 1)];
+                    let closed = end > i + 1 && bytes[end - 1] == b'"';
+                    let inner = &sql[i + 1..if closed { end - 1 } else { end }];
                     found.push(Identifier {
                         span: i..end,
                         name: inner.replace("\"\"", "\""),
@@ -1150,5 +1151,6 @@ mod tests {
         assert!(identifiers::mentions("lower(EMAIL)", "email"));
         assert!(!identifiers::mentions("'email' = x", "email"));
         assert!(!identifiers::mentions("\"Email\" = x", "email"));
+        assert!(identifiers::mentions("x = \"é", "é"));
     }
 }

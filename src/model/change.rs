@@ -284,7 +284,9 @@ impl Change {
 
     /// The change that undoes this one, given `before`, the model as it was right before this
     /// change. Only [`Change::AddEnumValue`] needs it: PostgreSQL cannot remove a label, so its
-    /// inverse recreates the enum without it, converting the columns that use the type.
+    /// inverse recreates the enum without it, converting the columns that use the type. (When
+    /// `before` lacks the enum, the change could not apply; the inverse then recreates an enum
+    /// holding just the label as one holding none.)
     pub fn inverse_in(&self, before: &Model) -> Change {
         match self {
             Change::AddEnumValue {
