@@ -1,6 +1,14 @@
 //! Model × Model → the list of typed [`Change`]s that turn one into the other, each assessed for
 //! hazards. Pure functions: no SQL, no I/O.
 
+mod columns;
+mod hazards;
+mod objects;
+mod tables;
+#[cfg(test)]
+pub(crate) mod tests;
+mod views;
+
 use crate::model::{Change, Model};
 use serde::{Deserialize, Serialize};
 
@@ -68,21 +76,52 @@ impl AssessedChange {
     }
 }
 
-/// The changes that turn `current` into `desired`, in a canonical (not yet dependency) order.
+/// The changes that turn `current` into `desired`, in a canonical (not yet dependency) order:
+/// schemas created, extensions, enums, sequences, tables by schema and name, views, schemas
+/// dropped. Within a table: declared renames, then the constraints and indexes that go (or change),
+/// then columns (drops, then adds and alterations in the desired order), then the constraints and
+/// indexes that come (primary key, uniques, checks, foreign keys, indexes, each by name), then
+/// comments. Applying them in this order to `current` gives `desired.without_intent()`.
+///
+/// Both models are compared without intent, except for the declared renames (`renamed_from`).
 pub fn diff(current: &Model, desired: &Model) -> Vec<Change> {
-    let _ = (current, desired);
-    Vec::new()
+    let target = desired.without_intent();
+    let original = current.without_intent();
+    let mut renamed = original.clone();
+    let renames = tables::declared_renames(&mut renamed, desired);
+
+    let mut changes = Vec::new();
+    objects::create_schemas(&renamed, &target, &mut changes);
+    objects::extensions(&renamed, &target, &mut changes);
+    objects::enums(&original, &renamed, &target, &mut changes);
+    objects::sequences(&renamed, &target, &mut changes);
+    let table_start = changes.len();
+    tables::tables(&renamed, &target, renames, &mut changes);
+    let affected = views::tables_views_depend_on(&changes[table_start..]);
+    views::views(&renamed, &target, &affected, &mut changes);
+    objects::drop_schemas(&renamed, &target, &mut changes);
+    changes
 }
 
 /// Each change of `changes` (from `diff(current, desired)`) with its hazards and permission.
+///
+/// `permitted_by_schema` says whether a flag of the desired state covers the change (`allow_drop`
+/// on the schema naming the dropped object, `allow_destructive` on the table or column), whatever
+/// its hazards; a refused change is never permitted.
 pub fn assess(changes: Vec<Change>, current: &Model, desired: &Model) -> Vec<AssessedChange> {
-    let _ = (current, desired);
+    let context = hazards::Context::new(&changes, current);
     changes
-        .into_iter()
-        .map(|change| AssessedChange {
-            change,
-            hazards: Vec::new(),
-            permitted_by_schema: false,
+        .iter()
+        .map(|change| {
+            let hazards = hazards::hazards(change, &context);
+            let refused = hazards
+                .iter()
+                .any(|h| h.kind.severity() == Severity::Refused);
+            AssessedChange {
+                change: change.clone(),
+                permitted_by_schema: !refused && hazards::permitted(change, desired),
+                hazards,
+            }
         })
         .collect()
 }

@@ -6,8 +6,8 @@
 //! of the old state to be inverted exactly, so a down migration is the inverted changes in reverse.
 
 use super::{
-    Check, Column, Enum, Extension, ForeignKey, Index, PrimaryKey, QualifiedName, Sequence, Table,
-    Unique, View,
+    ApplyError, Check, Column, Enum, Extension, ForeignKey, Index, Model, PrimaryKey,
+    QualifiedName, Sequence, Table, Unique, View,
 };
 use serde::{Deserialize, Serialize};
 
@@ -182,4 +182,346 @@ pub enum Change {
         from: View,
         to: View,
     },
+}
+
+impl Change {
+    /// The change that undoes this one, or `None` for [`Change::AddEnumValue`], whose inverse
+    /// needs the labels the enum had before: use [`Change::inverse_in`] for that one.
+    ///
+    /// Exact for every other change as far as the model goes, with one server-side exception:
+    /// dropping a primary key leaves its columns NOT NULL, as PostgreSQL does (the diff emits an
+    /// [`Change::AlterColumn`] for nullability, so its inverse restores it).
+    pub fn inverse(&self) -> Option<Change> {
+        let inverse = match self.clone() {
+            Change::CreateSchema { name } => Change::DropSchema { name },
+            Change::DropSchema { name } => Change::CreateSchema { name },
+            Change::CreateExtension { extension } => Change::DropExtension { extension },
+            Change::DropExtension { extension } => Change::CreateExtension { extension },
+            Change::CreateEnum { schema, value } => Change::DropEnum { schema, value },
+            Change::DropEnum { schema, value } => Change::CreateEnum { schema, value },
+            Change::AddEnumValue { .. } => return None,
+            Change::RecreateEnum {
+                schema,
+                from,
+                to,
+                columns,
+            } => Change::RecreateEnum {
+                schema,
+                from: to,
+                to: from,
+                columns,
+            },
+            Change::CreateSequence { schema, sequence } => {
+                Change::DropSequence { schema, sequence }
+            }
+            Change::DropSequence { schema, sequence } => {
+                Change::CreateSequence { schema, sequence }
+            }
+            Change::AlterSequence { schema, from, to } => Change::AlterSequence {
+                schema,
+                from: to,
+                to: from,
+            },
+            Change::CreateTable { schema, table } => Change::DropTable { schema, table },
+            Change::DropTable { schema, table } => Change::CreateTable { schema, table },
+            Change::RenameTable { schema, from, to } => Change::RenameTable {
+                schema,
+                from: to,
+                to: from,
+            },
+            Change::AddColumn { table, column } => Change::DropColumn { table, column },
+            Change::DropColumn { table, column } => Change::AddColumn { table, column },
+            Change::RenameColumn { table, from, to } => Change::RenameColumn {
+                table,
+                from: to,
+                to: from,
+            },
+            Change::AlterColumn { table, from, to } => Change::AlterColumn {
+                table,
+                from: to,
+                to: from,
+            },
+            Change::AddPrimaryKey { table, key } => Change::DropPrimaryKey { table, key },
+            Change::DropPrimaryKey { table, key } => Change::AddPrimaryKey { table, key },
+            Change::AddUnique { table, unique } => Change::DropUnique { table, unique },
+            Change::DropUnique { table, unique } => Change::AddUnique { table, unique },
+            Change::AddCheck { table, check } => Change::DropCheck { table, check },
+            Change::DropCheck { table, check } => Change::AddCheck { table, check },
+            Change::AddForeignKey { table, foreign_key } => {
+                Change::DropForeignKey { table, foreign_key }
+            }
+            Change::DropForeignKey { table, foreign_key } => {
+                Change::AddForeignKey { table, foreign_key }
+            }
+            Change::CreateIndex { table, index } => Change::DropIndex { table, index },
+            Change::DropIndex { table, index } => Change::CreateIndex { table, index },
+            Change::SetTableComment { table, from, to } => Change::SetTableComment {
+                table,
+                from: to,
+                to: from,
+            },
+            Change::SetColumnComment {
+                table,
+                column,
+                from,
+                to,
+            } => Change::SetColumnComment {
+                table,
+                column,
+                from: to,
+                to: from,
+            },
+            Change::CreateView { schema, view } => Change::DropView { schema, view },
+            Change::DropView { schema, view } => Change::CreateView { schema, view },
+            Change::ReplaceView { schema, from, to } => Change::ReplaceView {
+                schema,
+                from: to,
+                to: from,
+            },
+        };
+        Some(inverse)
+    }
+
+    /// The change that undoes this one, given `before`, the model as it was right before this
+    /// change. Only [`Change::AddEnumValue`] needs it: PostgreSQL cannot remove a label, so its
+    /// inverse recreates the enum without it, converting the columns that use the type. (When
+    /// `before` lacks the enum, the change could not apply; the inverse then recreates an enum
+    /// holding just the label as one holding none.)
+    pub fn inverse_in(&self, before: &Model) -> Change {
+        match self {
+            Change::AddEnumValue {
+                schema,
+                name,
+                label,
+                position,
+            } => {
+                let without = before
+                    .schemas
+                    .get(schema)
+                    .and_then(|s| s.enums.get(name))
+                    .cloned()
+                    .unwrap_or_else(|| Enum {
+                        name: name.clone(),
+                        values: Vec::new(),
+                        comment: None,
+                    });
+                let mut with = without.clone();
+                let at = match position {
+                    EnumPosition::Last => None,
+                    EnumPosition::Before(anchor) => with.values.iter().position(|v| v == anchor),
+                    EnumPosition::After(anchor) => {
+                        with.values.iter().position(|v| v == anchor).map(|i| i + 1)
+                    }
+                };
+                with.values
+                    .insert(at.unwrap_or(with.values.len()), label.clone());
+                Change::RecreateEnum {
+                    schema: schema.clone(),
+                    from: with,
+                    to: without,
+                    columns: ColumnRef::using_enum(before, schema, name),
+                }
+            }
+            other => other
+                .inverse()
+                .unwrap_or_else(|| unreachable!("only AddEnumValue lacks a plain inverse")),
+        }
+    }
+
+    /// The changes that undo `changes` (which run in order from `before`): each one's inverse,
+    /// last first. Errors when `changes` do not apply to `before`.
+    pub fn inverse_all(changes: &[Change], before: &Model) -> Result<Vec<Change>, ApplyError> {
+        let mut model = before.clone();
+        let mut inverses = Vec::with_capacity(changes.len());
+        for change in changes {
+            inverses.push(change.inverse_in(&model));
+            change.apply_to(&mut model)?;
+        }
+        inverses.reverse();
+        Ok(inverses)
+    }
+
+    /// The object whose migration file this change belongs in: the table for table-level
+    /// changes, the enum, sequence or view itself, and `("", name)` for schemas and extensions.
+    pub fn subject(&self) -> QualifiedName {
+        match self {
+            Change::CreateSchema { name } | Change::DropSchema { name } => {
+                QualifiedName::new("", name.clone())
+            }
+            Change::CreateExtension { extension } | Change::DropExtension { extension } => {
+                QualifiedName::new("", extension.name.clone())
+            }
+            Change::CreateEnum { schema, value } | Change::DropEnum { schema, value } => {
+                QualifiedName::new(schema.clone(), value.name.clone())
+            }
+            Change::AddEnumValue { schema, name, .. } => {
+                QualifiedName::new(schema.clone(), name.clone())
+            }
+            Change::RecreateEnum { schema, to, .. } => {
+                QualifiedName::new(schema.clone(), to.name.clone())
+            }
+            Change::CreateSequence { schema, sequence }
+            | Change::DropSequence { schema, sequence }
+            | Change::AlterSequence {
+                schema,
+                to: sequence,
+                ..
+            } => QualifiedName::new(schema.clone(), sequence.name.clone()),
+            Change::CreateTable { schema, table } | Change::DropTable { schema, table } => {
+                QualifiedName::new(schema.clone(), table.name.clone())
+            }
+            Change::RenameTable { schema, to, .. } => {
+                QualifiedName::new(schema.clone(), to.clone())
+            }
+            Change::CreateView { schema, view }
+            | Change::DropView { schema, view }
+            | Change::ReplaceView {
+                schema, to: view, ..
+            } => QualifiedName::new(schema.clone(), view.name.clone()),
+            Change::AddColumn { table, .. }
+            | Change::DropColumn { table, .. }
+            | Change::RenameColumn { table, .. }
+            | Change::AlterColumn { table, .. }
+            | Change::AddPrimaryKey { table, .. }
+            | Change::DropPrimaryKey { table, .. }
+            | Change::AddUnique { table, .. }
+            | Change::DropUnique { table, .. }
+            | Change::AddCheck { table, .. }
+            | Change::DropCheck { table, .. }
+            | Change::AddForeignKey { table, .. }
+            | Change::DropForeignKey { table, .. }
+            | Change::CreateIndex { table, .. }
+            | Change::DropIndex { table, .. }
+            | Change::SetTableComment { table, .. }
+            | Change::SetColumnComment { table, .. } => table.clone(),
+        }
+    }
+
+    /// A short line for humans: `create table core.users`, `set default on core.users.status`.
+    pub fn describe(&self) -> String {
+        let subject = self.subject();
+        match self {
+            Change::CreateSchema { name } => format!("create schema {name}"),
+            Change::DropSchema { name } => format!("drop schema {name}"),
+            Change::CreateExtension { .. } => format!("create extension {subject}"),
+            Change::DropExtension { .. } => format!("drop extension {subject}"),
+            Change::CreateEnum { .. } => format!("create enum {subject}"),
+            Change::DropEnum { .. } => format!("drop enum {subject}"),
+            Change::AddEnumValue { label, .. } => format!("add value '{label}' to enum {subject}"),
+            Change::RecreateEnum { .. } => format!("recreate enum {subject}"),
+            Change::CreateSequence { .. } => format!("create sequence {subject}"),
+            Change::DropSequence { .. } => format!("drop sequence {subject}"),
+            Change::AlterSequence { .. } => format!("alter sequence {subject}"),
+            Change::CreateTable { .. } => format!("create table {subject}"),
+            Change::DropTable { .. } => format!("drop table {subject}"),
+            Change::RenameTable { schema, from, .. } => format!(
+                "rename table {} to {}",
+                QualifiedName::new(schema.clone(), from.clone()),
+                subject.name
+            ),
+            Change::AddColumn { column, .. } => format!("add column {subject}.{}", column.name),
+            Change::DropColumn { column, .. } => format!("drop column {subject}.{}", column.name),
+            Change::RenameColumn { from, to, .. } => {
+                format!("rename column {subject}.{from} to {to}")
+            }
+            Change::AlterColumn { from, to, .. } => {
+                format!("{} on {subject}.{}", column_alterations(from, to), to.name)
+            }
+            Change::AddPrimaryKey { key, .. } => {
+                format!("add primary key {} to {subject}", key.name)
+            }
+            Change::DropPrimaryKey { key, .. } => {
+                format!("drop primary key {} from {subject}", key.name)
+            }
+            Change::AddUnique { unique, .. } => format!("add unique {} to {subject}", unique.name),
+            Change::DropUnique { unique, .. } => {
+                format!("drop unique {} from {subject}", unique.name)
+            }
+            Change::AddCheck { check, .. } => format!("add check {} to {subject}", check.name),
+            Change::DropCheck { check, .. } => format!("drop check {} from {subject}", check.name),
+            Change::AddForeignKey { foreign_key, .. } => {
+                format!("add foreign key {} to {subject}", foreign_key.name)
+            }
+            Change::DropForeignKey { foreign_key, .. } => {
+                format!("drop foreign key {} from {subject}", foreign_key.name)
+            }
+            Change::CreateIndex { index, .. } => {
+                format!("create index {} on {subject}", index.name)
+            }
+            Change::DropIndex { index, .. } => format!("drop index {} on {subject}", index.name),
+            Change::SetTableComment { .. } => format!("set comment on table {subject}"),
+            Change::SetColumnComment { column, .. } => {
+                format!("set comment on column {subject}.{column}")
+            }
+            Change::CreateView { view, .. } => format!("create {} {subject}", view_kind(view)),
+            Change::DropView { view, .. } => format!("drop {} {subject}", view_kind(view)),
+            Change::ReplaceView { to, .. } => format!("replace {} {subject}", view_kind(to)),
+        }
+    }
+}
+
+fn view_kind(view: &View) -> &'static str {
+    if view.materialized {
+        "materialized view"
+    } else {
+        "view"
+    }
+}
+
+/// What an [`Change::AlterColumn`] does, attribute by attribute: `alter type, set not null`.
+fn column_alterations(from: &Column, to: &Column) -> String {
+    let mut parts = Vec::new();
+    if from.data_type != to.data_type {
+        parts.push("alter type");
+    }
+    if from.nullable != to.nullable {
+        parts.push(if to.nullable {
+            "drop not null"
+        } else {
+            "set not null"
+        });
+    }
+    if from.default != to.default {
+        parts.push(if to.default.is_some() {
+            "set default"
+        } else {
+            "drop default"
+        });
+    }
+    if from.identity != to.identity {
+        parts.push("alter identity");
+    }
+    if from.generated != to.generated {
+        parts.push("alter generation");
+    }
+    if from.collation != to.collation {
+        parts.push("alter collation");
+    }
+    if parts.is_empty() {
+        parts.push("alter column");
+    }
+    parts.join(", ")
+}
+
+impl ColumnRef {
+    /// The columns of `model` whose type is the enum `schema.name` (or an array of it). An enum of
+    /// the table's own schema is spelled unqualified, one from another schema qualified.
+    pub fn using_enum(model: &Model, schema: &str, name: &str) -> Vec<ColumnRef> {
+        let qualified = format!("{schema}.{name}");
+        let mut found = Vec::new();
+        for (table_schema, tables) in model.schemas.iter().map(|(s, sch)| (s, &sch.tables)) {
+            for table in tables.values() {
+                for column in &table.columns {
+                    let base = column.data_type.trim_end_matches("[]");
+                    if base == qualified || (base == name && table_schema == schema) {
+                        found.push(ColumnRef {
+                            table: QualifiedName::new(table_schema.clone(), table.name.clone()),
+                            column: column.name.clone(),
+                        });
+                    }
+                }
+            }
+        }
+        found
+    }
 }

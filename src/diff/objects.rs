@@ -1,0 +1,165 @@
+//! Schema-level objects other than tables and views: schemas, extensions, enums, sequences.
+
+use crate::model::{Change, ColumnRef, Enum, EnumPosition, Model, Schema};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Schemas of `desired` that `current` lacks, created first.
+pub(super) fn create_schemas(current: &Model, desired: &Model, out: &mut Vec<Change>) {
+    for name in desired.schemas.keys() {
+        if !current.schemas.contains_key(name) {
+            out.push(Change::CreateSchema { name: name.clone() });
+        }
+    }
+}
+
+/// Schemas of `current` that `desired` lacks, dropped last (once their objects are gone).
+pub(super) fn drop_schemas(current: &Model, desired: &Model, out: &mut Vec<Change>) {
+    for name in current.schemas.keys() {
+        if !desired.schemas.contains_key(name) {
+            out.push(Change::DropSchema { name: name.clone() });
+        }
+    }
+}
+
+/// Extensions by name; one whose settings differ is dropped and created again.
+pub(super) fn extensions(current: &Model, desired: &Model, out: &mut Vec<Change>) {
+    for name in union(&current.extensions, &desired.extensions) {
+        match (current.extensions.get(name), desired.extensions.get(name)) {
+            (Some(from), Some(to)) if from != to => {
+                out.push(Change::DropExtension {
+                    extension: from.clone(),
+                });
+                out.push(Change::CreateExtension {
+                    extension: to.clone(),
+                });
+            }
+            (Some(from), None) => out.push(Change::DropExtension {
+                extension: from.clone(),
+            }),
+            (None, Some(to)) => out.push(Change::CreateExtension {
+                extension: to.clone(),
+            }),
+            _ => {}
+        }
+    }
+}
+
+/// Enums by schema and name. `original` is the current model before declared renames: a
+/// recreated enum lists the columns that use it there, since it runs before the renames.
+pub(super) fn enums(original: &Model, current: &Model, desired: &Model, out: &mut Vec<Change>) {
+    for (schema, from_schema, to_schema) in schema_pairs(current, desired) {
+        let empty = BTreeMap::new();
+        let from_enums = from_schema.map_or(&empty, |s| &s.enums);
+        let to_enums = to_schema.map_or(&empty, |s| &s.enums);
+        for name in union(from_enums, to_enums) {
+            match (from_enums.get(name), to_enums.get(name)) {
+                (Some(from), Some(to)) if from.values != to.values => {
+                    out.extend(enum_changes(original, schema, from, to));
+                }
+                (Some(from), None) => out.push(Change::DropEnum {
+                    schema: schema.to_string(),
+                    value: from.clone(),
+                }),
+                (None, Some(to)) => out.push(Change::CreateEnum {
+                    schema: schema.to_string(),
+                    value: to.clone(),
+                }),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// `ADD VALUE` for each new label when the old labels keep their relative order, otherwise one
+/// recreation of the type.
+fn enum_changes(original: &Model, schema: &str, from: &Enum, to: &Enum) -> Vec<Change> {
+    let kept: Vec<&String> = to
+        .values
+        .iter()
+        .filter(|v| from.values.contains(v))
+        .collect();
+    let only_added = kept.len() == from.values.len() && kept.iter().copied().eq(&from.values);
+    if !only_added {
+        return vec![Change::RecreateEnum {
+            schema: schema.to_string(),
+            from: from.clone(),
+            to: to.clone(),
+            columns: ColumnRef::using_enum(original, schema, &from.name),
+        }];
+    }
+    to.values
+        .iter()
+        .enumerate()
+        .filter(|(_, label)| !from.values.contains(label))
+        .map(|(at, label)| Change::AddEnumValue {
+            schema: schema.to_string(),
+            name: to.name.clone(),
+            label: label.clone(),
+            position: label_position(&from.values, &to.values[at + 1..]),
+        })
+        .collect()
+}
+
+/// Where a new label goes when labels are added left to right: before the first old label that
+/// follows it, or last when none does.
+fn label_position(old: &[String], after_it: &[String]) -> EnumPosition {
+    after_it
+        .iter()
+        .find(|label| old.contains(label))
+        .map_or(EnumPosition::Last, |next| {
+            EnumPosition::Before(next.clone())
+        })
+}
+
+/// Sequences by schema and name: created, dropped or altered.
+pub(super) fn sequences(current: &Model, desired: &Model, out: &mut Vec<Change>) {
+    for (schema, from_schema, to_schema) in schema_pairs(current, desired) {
+        let empty = BTreeMap::new();
+        let from_sequences = from_schema.map_or(&empty, |s| &s.sequences);
+        let to_sequences = to_schema.map_or(&empty, |s| &s.sequences);
+        for name in union(from_sequences, to_sequences) {
+            let schema = schema.to_string();
+            match (from_sequences.get(name), to_sequences.get(name)) {
+                (Some(from), Some(to)) if from != to => out.push(Change::AlterSequence {
+                    schema,
+                    from: from.clone(),
+                    to: to.clone(),
+                }),
+                (Some(from), None) => out.push(Change::DropSequence {
+                    schema,
+                    sequence: from.clone(),
+                }),
+                (None, Some(to)) => out.push(Change::CreateSequence {
+                    schema,
+                    sequence: to.clone(),
+                }),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Every schema name of either model, with the schema on each side.
+pub(super) fn schema_pairs<'m>(
+    current: &'m Model,
+    desired: &'m Model,
+) -> Vec<(&'m str, Option<&'m Schema>, Option<&'m Schema>)> {
+    union(&current.schemas, &desired.schemas)
+        .into_iter()
+        .map(|name| {
+            (
+                name.as_str(),
+                current.schemas.get(name),
+                desired.schemas.get(name),
+            )
+        })
+        .collect()
+}
+
+/// The keys of both maps, sorted.
+pub(super) fn union<'m, A, B>(
+    left: &'m BTreeMap<String, A>,
+    right: &'m BTreeMap<String, B>,
+) -> BTreeSet<&'m String> {
+    left.keys().chain(right.keys()).collect()
+}
