@@ -225,7 +225,7 @@ fn generate_writes_one_pair_per_table_in_dependency_order() {
 
     let users_file = ups.iter().find(|f| f.starts_with("core_users_")).unwrap();
     let up = project.read(&format!("generated/postgresql/core/{users_file}"));
-    assert!(up.starts_with("-- bfm: "), "{up}");
+    assert!(up.starts_with("-- change: "), "{up}");
     assert!(
         up.to_lowercase().contains("create table core.users"),
         "{up}"

@@ -6,10 +6,11 @@ use super::{CliError, CreateArgs, DiffArgs, Format, GenerateArgs, HashArgs, Outc
 use crate::backend::{BackendKind, RenderContext, SchemaContext, dialect};
 use crate::config::{Config, Connection};
 use crate::diff::{assess, diff as diff_models};
-use crate::migrations::pending_api::ChangeText;
 use crate::migrations::render::{sql_script, statements};
 use crate::migrations::write::{GenerateSettings, create_hand_written, write_plan};
-use crate::migrations::{Version, VersionClock, newest_version, sanitize_name, sum};
+use crate::migrations::{
+    MigrationError, Version, VersionClock, newest_version, sanitize_name, sum,
+};
 use crate::model::{Change, Model};
 use crate::plan::plan as plan_changes;
 use crate::source::{LoadOptions, load_path};
@@ -96,7 +97,13 @@ pub fn generate(config_path: Option<&Path>, args: &GenerateArgs) -> Result<Outco
             dialect: connection_plan.dialect,
             render: &connection_plan.render,
         };
-        for path in write_plan(dir, &connection_plan.plan, &mut clock, &settings)? {
+        for path in write_plan(
+            dir,
+            &connection_plan.plan,
+            &connection_plan.current,
+            &mut clock,
+            &settings,
+        )? {
             report.push_str(&format!("wrote {}\n", relative(&config, &path)));
         }
         report.push_str(&format!(
@@ -196,11 +203,13 @@ pub fn diff(args: &DiffArgs) -> Result<Outcome, CliError> {
     };
     let from = load_source(&args.from, options)?;
     let to = load_source(&args.to, options)?;
-    let up = ordered_changes(&from, &to)?;
+    let assessed = assess(diff_models(&from, &to), &from, &to);
+    let plan = plan_changes(assessed)?;
     let changes: Vec<Change> = if args.down {
-        up.iter().rev().map(|change| change.inverse()).collect()
+        let inverses = plan.inverses(&from).map_err(MigrationError::from)?;
+        inverses.into_iter().rev().flatten().collect()
     } else {
-        up
+        plan.changes().map(|c| c.change.clone()).collect()
     };
     print_stdout(&sql_script(&statements(
         &changes,
@@ -208,13 +217,6 @@ pub fn diff(args: &DiffArgs) -> Result<Outcome, CliError> {
         &RenderContext::default(),
     )))?;
     Ok(Outcome::Done)
-}
-
-/// The changes from `current` to `desired` in the planner's order.
-fn ordered_changes(current: &Model, desired: &Model) -> Result<Vec<Change>, CliError> {
-    let assessed = assess(diff_models(current, desired), current, desired);
-    let plan = plan_changes(assessed)?;
-    Ok(plan.changes().map(|c| c.change.clone()).collect())
 }
 
 /// A `diff` side: `empty`; a migrations directory (one holding `bfm.sum`), replayed; any other
@@ -273,6 +275,7 @@ mod tests {
             connection,
             compared_with: String::new(),
             migrations_dir: "generated/postgresql/core".into(),
+            current: Model::default(),
             plan: Plan {
                 files: vec![PlannedFile {
                     object: QualifiedName::new("core", "users"),

@@ -3,7 +3,6 @@
 
 use super::project::ConnectionPlan;
 use crate::diff::{AssessedChange, Hazard, Severity};
-use crate::migrations::pending_api::ChangeText;
 use crate::migrations::render::sql_script;
 use crate::model::Change;
 use anstyle::{AnsiColor, Style};

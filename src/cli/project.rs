@@ -17,6 +17,8 @@ pub struct ConnectionPlan {
     pub compared_with: String,
     pub migrations_dir: PathBuf,
     pub plan: Plan,
+    /// The model the plan applies to (the replay of the migrations).
+    pub current: Model,
     pub dialect: &'static dyn Dialect,
     pub render: RenderContext,
 }
@@ -77,6 +79,7 @@ pub fn plan_connection(
         compared_with,
         migrations_dir,
         plan: plan(assessed)?,
+        current: replayed.model,
         dialect,
         render: render_context(connection),
     })

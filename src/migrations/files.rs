@@ -273,7 +273,7 @@ mod tests {
         write(
             dir.path(),
             "core_t_20250101000000_init.sql",
-            "-- bfm: create table core.t\nCREATE TABLE core.t (a integer);\n",
+            "-- change: create table core.t\nCREATE TABLE core.t (a integer);\n",
         );
         write(
             dir.path(),

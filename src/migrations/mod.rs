@@ -4,7 +4,6 @@
 
 pub mod files;
 pub mod naming;
-pub(crate) mod pending_api;
 pub mod render;
 pub mod replay;
 pub mod sum;
@@ -43,4 +42,7 @@ pub enum MigrationError {
     Sum { dir: PathBuf, error: SumError },
     #[error(transparent)]
     Load(#[from] LoadError),
+    /// The plan does not apply to the model it was made from: a bug in bfm, not in the input.
+    #[error("the plan does not apply to the current state: {0}")]
+    Apply(#[from] crate::model::ApplyError),
 }

@@ -2,7 +2,6 @@
 //! the dialect's statements. No timestamps, so the same plan always gives the same bytes.
 
 use super::files::NO_TRANSACTION;
-use super::pending_api::ChangeText;
 use crate::backend::{Dialect, RenderContext};
 use crate::model::Change;
 use crate::plan::PlannedFile;
@@ -19,20 +18,15 @@ pub struct FileTexts {
     pub down: String,
 }
 
-/// Renders `file`: the up file runs its changes in order, the down file their inverses in
-/// reverse order.
+/// Renders `file`: the up file runs its changes in order, the down file runs `down` (the
+/// file's inverses, from [`crate::plan::Plan::inverses`]).
 pub fn render_file(
     file: &PlannedFile,
+    down: &[Change],
     dialect: &dyn Dialect,
     context: &RenderContext,
 ) -> FileTexts {
     let up_changes: Vec<Change> = file.changes.iter().map(|c| c.change.clone()).collect();
-    let down_changes: Vec<Change> = file
-        .changes
-        .iter()
-        .rev()
-        .map(|c| c.change.inverse())
-        .collect();
     let hazards: Vec<String> = file
         .changes
         .iter()
@@ -47,7 +41,7 @@ pub fn render_file(
         .collect();
     FileTexts {
         up: render_changes(&up_changes, &hazards, dialect, context),
-        down: render_changes(&down_changes, &[], dialect, context),
+        down: render_changes(down, &[], dialect, context),
     }
 }
 
@@ -71,7 +65,7 @@ fn render_changes(
 ) -> String {
     let mut text = String::new();
     for change in changes {
-        let _ = writeln!(text, "-- bfm: {}", change.describe());
+        let _ = writeln!(text, "-- change: {}", change.describe());
     }
     for hazard in hazards {
         let _ = writeln!(text, "-- hazard: {hazard}");
@@ -168,9 +162,9 @@ mod tests {
             }],
             Vec::new(),
         );
-        let texts = render_file(&file, &Echo, &RenderContext::default());
+        let texts = render_file(&file, &[], &Echo, &RenderContext::default());
         let lines: Vec<&str> = texts.up.lines().collect();
-        assert!(lines[0].starts_with("-- bfm: "), "{}", texts.up);
+        assert!(lines[0].starts_with("-- change: "), "{}", texts.up);
         assert_eq!(lines[1], GENERATED_BY);
         assert_eq!(lines[2], "");
         assert_eq!(lines[3], "CREATE SCHEMA core /* qualified */;");
@@ -189,7 +183,7 @@ mod tests {
             }],
             vec![hazard],
         );
-        let texts = render_file(&file, &Echo, &RenderContext::default());
+        let texts = render_file(&file, &[], &Echo, &RenderContext::default());
         assert!(
             texts
                 .up
@@ -209,7 +203,7 @@ mod tests {
         let context = RenderContext {
             unqualified_schema: Some("organization".into()),
         };
-        let texts = render_file(&file, &Echo, &context);
+        let texts = render_file(&file, &[], &Echo, &context);
         assert!(texts.up.contains("CREATE SCHEMA org /* organization */;\n"));
     }
 
@@ -219,12 +213,9 @@ mod tests {
         let second = Change::CreateSchema { name: "b".into() };
         let file = planned(vec![first.clone(), second.clone()], Vec::new());
         let context = RenderContext::default();
-        let texts = render_file(&file, &Echo, &context);
-        let expected = sql_script(&statements(
-            &[second.inverse(), first.inverse()],
-            &Echo,
-            &context,
-        ));
+        let down = Change::inverse_all(&[first, second], &Model::default()).unwrap();
+        let texts = render_file(&file, &down, &Echo, &context);
+        let expected = sql_script(&statements(&down, &Echo, &context));
         assert!(
             texts.down.ends_with(&format!("\n\n{expected}")),
             "{}",

@@ -5,6 +5,7 @@ use super::naming::{VersionClock, generated_id, hand_written_id};
 use super::render::render_file;
 use super::sum;
 use crate::backend::{Dialect, RenderContext};
+use crate::model::Model;
 use crate::plan::Plan;
 use std::path::{Path, PathBuf};
 
@@ -22,20 +23,22 @@ pub struct GenerateSettings<'a> {
     pub render: &'a RenderContext,
 }
 
-/// Writes one up/down pair per planned file into `dir`, versions from `clock` in plan order,
-/// then rewrites `bfm.sum`. Returns the up and down paths written.
+/// Writes one up/down pair per planned file of `plan` (which applies to `current`) into `dir`,
+/// versions from `clock` in plan order, then rewrites `bfm.sum`. Returns the up and down paths written.
 pub fn write_plan(
     dir: &Path,
     plan: &Plan,
+    current: &Model,
     clock: &mut VersionClock,
     settings: &GenerateSettings<'_>,
 ) -> Result<Vec<PathBuf>, MigrationError> {
+    let inverses = plan.inverses(current)?;
     create_dir(dir)?;
     let mut written = Vec::new();
-    for file in &plan.files {
+    for (file, down) in plan.files.iter().zip(&inverses) {
         let schema = settings.file_schema.unwrap_or(&file.object.schema);
         let id = generated_id(schema, &file.object.name, clock.take(), settings.name);
-        let texts = render_file(file, settings.dialect, settings.render);
+        let texts = render_file(file, down, settings.dialect, settings.render);
         let up = dir.join(format!("{id}.sql"));
         let down = dir.join(format!("{id}_down.sql"));
         write_new(&up, &texts.up)?;
@@ -89,7 +92,7 @@ mod tests {
     use crate::diff::AssessedChange;
     use crate::migrations::files::list;
     use crate::migrations::naming::Version;
-    use crate::model::{Change, QualifiedName};
+    use crate::model::{Change, Enum, QualifiedName};
     use crate::plan::PlannedFile;
 
     #[test]
@@ -107,12 +110,18 @@ mod tests {
         assert_eq!(list(dir.path()).unwrap()[0].id, "20250101120000_backfill_x");
     }
 
-    fn planned_file(schema: &str, object: &str) -> PlannedFile {
+    /// A file for `object` that creates the enum `made` (any change that applies will do).
+    fn planned_file(schema: &str, object: &str, made: &str) -> PlannedFile {
         PlannedFile {
             object: QualifiedName::new(schema, object),
             changes: vec![AssessedChange {
-                change: Change::CreateSchema {
-                    name: schema.to_string(),
+                change: Change::CreateEnum {
+                    schema: schema.to_string(),
+                    value: Enum {
+                        name: made.to_string(),
+                        values: vec!["a".to_string()],
+                        comment: None,
+                    },
                 },
                 hazards: Vec::new(),
                 permitted_by_schema: false,
@@ -124,7 +133,10 @@ mod tests {
     fn second_file_for_the_same_table_gets_a_later_version_and_the_same_name() {
         let dir = tempfile::tempdir().unwrap();
         let plan = Plan {
-            files: vec![planned_file("core", "users"), planned_file("core", "users")],
+            files: vec![
+                planned_file("core", "users", "first"),
+                planned_file("core", "users", "second"),
+            ],
         };
         let version = Version::parse("20250101120000").unwrap();
         let mut clock = VersionClock::new(Some(version), version);
@@ -134,7 +146,7 @@ mod tests {
             dialect: &Postgres,
             render: &RenderContext::default(),
         };
-        write_plan(dir.path(), &plan, &mut clock, &settings).unwrap();
+        write_plan(dir.path(), &plan, &Model::default(), &mut clock, &settings).unwrap();
         let ids: Vec<String> = list(dir.path())
             .unwrap()
             .into_iter()
@@ -154,7 +166,7 @@ mod tests {
     fn per_environment_files_are_named_after_the_connection() {
         let dir = tempfile::tempdir().unwrap();
         let plan = Plan {
-            files: vec![planned_file("organization", "alerts")],
+            files: vec![planned_file("organization", "alerts", "state")],
         };
         let version = Version::parse("20250101120000").unwrap();
         let settings = GenerateSettings {
@@ -166,6 +178,7 @@ mod tests {
         let written = write_plan(
             dir.path(),
             &plan,
+            &Model::default(),
             &mut VersionClock::new(Some(version), version),
             &settings,
         )

@@ -12,7 +12,7 @@ mod names;
 mod subject;
 
 use crate::diff::AssessedChange;
-use crate::model::QualifiedName;
+use crate::model::{ApplyError, Change, Model, QualifiedName};
 use thiserror::Error;
 
 /// What one migration file pair will hold.
@@ -39,6 +39,22 @@ impl Plan {
     /// Every change in run order.
     pub fn changes(&self) -> impl Iterator<Item = &AssessedChange> {
         self.files.iter().flat_map(|f| f.changes.iter())
+    }
+
+    /// For each file, the changes that undo it (inverses, last first), starting from `current`,
+    /// the model the plan applies to: undoing an added enum label needs the labels before it.
+    /// Errors when the plan does not apply to `current`.
+    pub fn inverses(&self, current: &Model) -> Result<Vec<Vec<Change>>, ApplyError> {
+        let mut model = current.clone();
+        let mut inverses = Vec::with_capacity(self.files.len());
+        for file in &self.files {
+            let changes: Vec<Change> = file.changes.iter().map(|c| c.change.clone()).collect();
+            inverses.push(Change::inverse_all(&changes, &model)?);
+            for change in &changes {
+                change.apply_to(&mut model)?;
+            }
+        }
+        Ok(inverses)
     }
 }
 
