@@ -54,3 +54,4 @@ impl Dialect for Postgres {
         vec![format!("-- not rendered yet: {change:?}")]
     }
 }
+pub mod inspect;

@@ -1,0 +1,787 @@
+//! Reads a live PostgreSQL database into a [`Model`].
+//!
+//! Inspection costs a fixed number of catalog statements whatever the number of tables
+//! ([`CATALOG_QUERIES`], today 10): the schemas to read, the search path for the rest of the
+//! read, then one query per object kind — tables, columns, constraints (primary keys, uniques,
+//! checks, foreign keys), indexes, enums, views, sequences and extensions — each filtered by the
+//! schema list with `= ANY($1)`. They run in one read-only repeatable-read transaction, so the
+//! model is a consistent snapshot.
+//!
+//! What the server prints (`int4`, `'x'::text`, `CHECK ((a > 0))`, view definitions) goes
+//! through the dialect's normalizers so that a live database and the SQL or YAML that created it
+//! give equal models. Server defaults are reported as absent, as the loaders do: identity and
+//! sequence options equal to the defaults, the `public` schema's stock comment, an extension in
+//! `public`. A `serial` column (an integer column whose default is `nextval` of the sequence it
+//! owns) reads back as `serial`/`bigserial`/`smallserial` without default, and its sequence is
+//! not listed, since that is how the loaders model `serial`.
+
+mod queries;
+
+use super::Postgres;
+use crate::backend::{Dialect, StatementError};
+use crate::model::{
+    Check, Column, Enum, Extension, ForeignKey, ForeignKeyAction, Identity, IdentityKind, Index,
+    IndexKey, Model, PrimaryKey, QualifiedName, Sequence, Table, Unique, View,
+};
+use sqlx::postgres::{PgConnection, PgPool, PgRow};
+use sqlx::{Decode, Row, Type};
+use std::collections::BTreeSet;
+use std::future::Future;
+
+/// How many catalog statements one inspection issues, whatever the size of the database.
+pub const CATALOG_QUERIES: usize = 10;
+
+/// The comment PostgreSQL gives the `public` schema of every new database.
+const PUBLIC_SCHEMA_STOCK_COMMENT: &str = "standard public schema";
+
+/// Why a database could not be read into a model.
+#[derive(Debug, thiserror::Error)]
+pub enum InspectError {
+    #[error("cannot start the inspection transaction: {0}")]
+    Transaction(#[source] sqlx::Error),
+    #[error("cannot read {what} from the database: {source}")]
+    Query {
+        what: &'static str,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error("cannot decode column `{column}` of the {what} catalog query: {source}")]
+    Decode {
+        what: &'static str,
+        column: &'static str,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error("cannot read {object} ({text}): {source}")]
+    Normalize {
+        object: String,
+        text: String,
+        #[source]
+        source: StatementError,
+    },
+}
+
+/// Where catalog queries run. The pool's connection is the real one; the seam lets a test count
+/// the statements an inspection issues.
+pub trait CatalogSource: Send {
+    /// Runs `sql` with the schema list bound as `$1` (a `text[]`) and returns every row.
+    fn fetch_rows(
+        &mut self,
+        sql: &'static str,
+        schemas: &[String],
+    ) -> impl Future<Output = Result<Vec<PgRow>, sqlx::Error>> + Send;
+}
+
+impl CatalogSource for PgConnection {
+    fn fetch_rows(
+        &mut self,
+        sql: &'static str,
+        schemas: &[String],
+    ) -> impl Future<Output = Result<Vec<PgRow>, sqlx::Error>> + Send {
+        sqlx::query(sql).bind(schemas.to_vec()).fetch_all(self)
+    }
+}
+
+/// Reads `schemas` (or, when empty, every non-system schema) of the database behind `pool`.
+pub async fn inspect(
+    pool: &PgPool,
+    schemas: &[String],
+    dialect: &Postgres,
+) -> Result<Model, InspectError> {
+    let mut transaction = pool
+        .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        .await
+        .map_err(InspectError::Transaction)?;
+    let model = inspect_catalog(&mut *transaction, schemas, dialect).await?;
+    transaction
+        .rollback()
+        .await
+        .map_err(InspectError::Transaction)?;
+    Ok(model)
+}
+
+/// [`inspect`] over any [`CatalogSource`]; the caller owns the transaction.
+pub async fn inspect_catalog<C: CatalogSource>(
+    catalog: &mut C,
+    schemas: &[String],
+    dialect: &Postgres,
+) -> Result<Model, InspectError> {
+    let mut model = Model::default();
+    let rows = fetch(catalog, "schemas", queries::SCHEMAS, schemas).await?;
+    let names = read_schemas(&mut model, &rows)?;
+    fetch(catalog, "the search path", queries::SEARCH_PATH, &names).await?;
+
+    let rows = fetch(catalog, "tables", queries::TABLES, &names).await?;
+    read_tables(&mut model, &rows)?;
+    let rows = fetch(catalog, "columns", queries::COLUMNS, &names).await?;
+    let serial_sequences = read_columns(&mut model, &rows, dialect)?;
+    let rows = fetch(catalog, "constraints", queries::CONSTRAINTS, &names).await?;
+    read_constraints(&mut model, &rows, dialect)?;
+    let rows = fetch(catalog, "indexes", queries::INDEXES, &names).await?;
+    read_indexes(&mut model, &rows, dialect)?;
+    let rows = fetch(catalog, "enums", queries::ENUMS, &names).await?;
+    read_enums(&mut model, &rows)?;
+    let rows = fetch(catalog, "views", queries::VIEWS, &names).await?;
+    read_views(&mut model, &rows, dialect)?;
+    let rows = fetch(catalog, "sequences", queries::SEQUENCES, &names).await?;
+    read_sequences(&mut model, &rows, &serial_sequences, dialect)?;
+    let rows = fetch(catalog, "extensions", queries::EXTENSIONS, &names).await?;
+    read_extensions(&mut model, &rows)?;
+
+    for schema in model.schemas.values_mut() {
+        for table in schema.tables.values_mut() {
+            table.sort_constraints();
+        }
+    }
+    Ok(model)
+}
+
+async fn fetch<C: CatalogSource>(
+    catalog: &mut C,
+    what: &'static str,
+    sql: &'static str,
+    schemas: &[String],
+) -> Result<Vec<PgRow>, InspectError> {
+    catalog
+        .fetch_rows(sql, schemas)
+        .await
+        .map_err(|source| InspectError::Query { what, source })
+}
+
+/// One column of one catalog row; `what` names the query for the error message.
+fn get<'r, T>(row: &'r PgRow, what: &'static str, column: &'static str) -> Result<T, InspectError>
+where
+    T: Decode<'r, sqlx::Postgres> + Type<sqlx::Postgres>,
+{
+    row.try_get(column).map_err(|source| InspectError::Decode {
+        what,
+        column,
+        source,
+    })
+}
+
+/// Runs one of the dialect's normalizers, naming the object on failure.
+fn normalized(
+    object: impl FnOnce() -> String,
+    text: &str,
+    normalize: impl FnOnce(&str) -> Result<String, StatementError>,
+) -> Result<String, InspectError> {
+    normalize(text).map_err(|source| InspectError::Normalize {
+        object: object(),
+        text: text.to_string(),
+        source,
+    })
+}
+
+fn read_schemas(model: &mut Model, rows: &[PgRow]) -> Result<Vec<String>, InspectError> {
+    let mut names = Vec::with_capacity(rows.len());
+    for row in rows {
+        let name: String = get(row, "schemas", "name")?;
+        let comment: Option<String> = get(row, "schemas", "comment")?;
+        let comment =
+            comment.filter(|c| !(name == "public" && c.as_str() == PUBLIC_SCHEMA_STOCK_COMMENT));
+        model.schema_mut(&name).comment = comment;
+        names.push(name);
+    }
+    Ok(names)
+}
+
+fn read_tables(model: &mut Model, rows: &[PgRow]) -> Result<(), InspectError> {
+    for row in rows {
+        let schema: String = get(row, "tables", "schema")?;
+        let name: String = get(row, "tables", "name")?;
+        let table = Table {
+            name: name.clone(),
+            comment: get(row, "tables", "comment")?,
+            ..Table::default()
+        };
+        model.schema_mut(&schema).tables.insert(name, table);
+    }
+    Ok(())
+}
+
+/// Adds each column to its table; returns the sequences behind `serial` columns, which the
+/// model does not list on their own.
+fn read_columns(
+    model: &mut Model,
+    rows: &[PgRow],
+    dialect: &Postgres,
+) -> Result<BTreeSet<QualifiedName>, InspectError> {
+    let mut serial_sequences = BTreeSet::new();
+    for row in rows {
+        let schema: String = get(row, "columns", "schema")?;
+        let table_name: String = get(row, "columns", "table_name")?;
+        let column = read_column(row, &schema, &table_name, dialect)?;
+        let serial: Option<String> = get(row, "columns", "serial_type")?;
+        if serial.is_some() {
+            let sequence_schema: Option<String> = get(row, "columns", "owned_sequence_schema")?;
+            let sequence_name: Option<String> = get(row, "columns", "owned_sequence_name")?;
+            if let (Some(s), Some(n)) = (sequence_schema, sequence_name) {
+                serial_sequences.insert(QualifiedName::new(s, n));
+            }
+        }
+        if let Some(table) = model.table_mut(&QualifiedName::new(&schema, &table_name)) {
+            table.columns.push(column);
+        }
+    }
+    Ok(serial_sequences)
+}
+
+fn read_column(
+    row: &PgRow,
+    schema: &str,
+    table: &str,
+    dialect: &Postgres,
+) -> Result<Column, InspectError> {
+    const WHAT: &str = "columns";
+    let name: String = get(row, WHAT, "name")?;
+    let object = || format!("column {schema}.{table}.{name}");
+    let serial: Option<String> = get(row, WHAT, "serial_type")?;
+    let data_type = match serial {
+        Some(serial) => serial,
+        None => column_type(row, schema, dialect, object)?,
+    };
+    let default = match (
+        data_type.ends_with("serial"),
+        get(row, WHAT, "default_expr")?,
+    ) {
+        (false, Some(raw)) => {
+            let raw: String = raw;
+            Some(normalized(object, &raw, |text| {
+                normalize_default(dialect, text, &data_type)
+            })?)
+        }
+        _ => None,
+    };
+    let generated = match get::<Option<String>>(row, WHAT, "generated_expr")? {
+        Some(raw) => Some(normalized(object, strip_enclosing_parens(&raw), |text| {
+            dialect.normalize_expression(text)
+        })?),
+        None => None,
+    };
+    Ok(Column {
+        name: name.clone(),
+        data_type,
+        nullable: get(row, WHAT, "nullable")?,
+        default,
+        identity: read_identity(row)?,
+        generated,
+        collation: get(row, WHAT, "collation")?,
+        comment: get(row, WHAT, "comment")?,
+        renamed_from: None,
+        allow_destructive: false,
+    })
+}
+
+/// A user type in the table's own schema is unqualified, one from another schema qualified;
+/// built-in (and extension) types take the server's spelling through the type normalizer.
+fn column_type(
+    row: &PgRow,
+    table_schema: &str,
+    dialect: &Postgres,
+    object: impl FnOnce() -> String,
+) -> Result<String, InspectError> {
+    const WHAT: &str = "columns";
+    let user_type_schema: Option<String> = get(row, WHAT, "user_type_schema")?;
+    let Some(type_schema) = user_type_schema else {
+        let formatted: String = get(row, WHAT, "formatted_type")?;
+        return normalized(object, &formatted, |text| dialect.normalize_type(text));
+    };
+    let type_name: String = get(row, WHAT, "user_type_name")?;
+    let is_array: bool = get(row, WHAT, "is_array")?;
+    let mut spelled = if type_schema == table_schema {
+        type_name
+    } else {
+        format!("{}.{type_name}", quote_identifier(&type_schema))
+    };
+    if is_array {
+        spelled.push_str("[]");
+    }
+    Ok(spelled)
+}
+
+fn read_identity(row: &PgRow) -> Result<Option<Identity>, InspectError> {
+    const WHAT: &str = "columns";
+    let kind = match get::<String>(row, WHAT, "identity")?.as_str() {
+        "a" => IdentityKind::Always,
+        "d" => IdentityKind::ByDefault,
+        _ => return Ok(None),
+    };
+    let start: Option<i64> = get(row, WHAT, "identity_start")?;
+    let increment: Option<i64> = get(row, WHAT, "identity_increment")?;
+    let ascending = increment.unwrap_or(1) > 0;
+    let default_start = if ascending { 1 } else { -1 };
+    Ok(Some(Identity {
+        kind,
+        start: start.filter(|&s| s != default_start),
+        increment: increment.filter(|&i| i != 1),
+    }))
+}
+
+/// A default as canonical SQL, without a top-level cast to the column's own type (which the
+/// server adds to literals: `'x'::text`, `'-1'::integer`, `'a'::user_role`).
+fn normalize_default(
+    dialect: &Postgres,
+    raw: &str,
+    column_type: &str,
+) -> Result<String, StatementError> {
+    let uncast = without_redundant_cast(dialect, raw, column_type);
+    dialect.normalize_expression(uncast.as_deref().unwrap_or(raw))
+}
+
+/// The operand of `raw` when `raw` is `operand::T` with `T` the column's type (ignoring type
+/// modifiers and schema); a quoted number cast to a numeric column becomes the bare number.
+fn without_redundant_cast(dialect: &Postgres, raw: &str, column_type: &str) -> Option<String> {
+    use sqlparser::ast::{CastKind, Expr, Value};
+    let parsed = sqlparser::parser::Parser::new(&sqlparser::dialect::PostgreSqlDialect {})
+        .try_with_sql(raw)
+        .ok()?
+        .parse_expr()
+        .ok()?;
+    let Expr::Cast {
+        kind: CastKind::DoubleColon,
+        expr,
+        data_type,
+        format: None,
+    } = parsed
+    else {
+        return None;
+    };
+    let cast_type = dialect.normalize_type(&data_type.to_string()).ok()?;
+    if base_type(&cast_type) != base_type(column_type) {
+        return None;
+    }
+    if let Expr::Value(value) = expr.as_ref()
+        && let Value::SingleQuotedString(text) = &value.value
+        && is_numeric_type(column_type)
+        && text.parse::<f64>().is_ok()
+    {
+        return Some(text.clone());
+    }
+    Some(expr.to_string())
+}
+
+/// A type without modifiers and schema: `character varying(20)` → `character varying`,
+/// `core.status` → `status`, so that a cast the server prints compares with the column's type.
+fn base_type(spelled: &str) -> String {
+    let mut base = String::with_capacity(spelled.len());
+    let mut depth = 0usize;
+    for c in spelled.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => base.push(c),
+            _ => {}
+        }
+    }
+    let unqualified = match base.rfind('.') {
+        Some(dot) => &base[dot + 1..],
+        None => base.as_str(),
+    };
+    unqualified
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+fn is_numeric_type(spelled: &str) -> bool {
+    matches!(
+        base_type(spelled).as_str(),
+        "smallint" | "integer" | "bigint" | "numeric" | "real" | "double precision"
+    )
+}
+
+/// Removes parentheses that enclose the whole text (`((a > 0))` → `a > 0`), as the server adds
+/// them around check expressions, index expressions and generated columns.
+fn strip_enclosing_parens(text: &str) -> &str {
+    let mut current = text.trim();
+    while current.starts_with('(') && closing_paren(current) == Some(current.len() - 1) {
+        current = current[1..current.len() - 1].trim();
+    }
+    current
+}
+
+/// The byte offset of the parenthesis closing the one at offset 0, skipping quoted text.
+fn closing_paren(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    for (offset, c) in text.char_indices() {
+        match (quote, c) {
+            (Some(open), c) if c == open => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '(') => depth += 1,
+            (None, ')') => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(offset);
+                }
+            }
+            (None, _) => {}
+        }
+    }
+    None
+}
+
+/// An identifier as SQL: quoted unless it is a plain lower-case name.
+fn quote_identifier(name: &str) -> String {
+    let plain = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
+    if plain {
+        name.to_string()
+    } else {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
+}
+
+fn read_constraints(
+    model: &mut Model,
+    rows: &[PgRow],
+    dialect: &Postgres,
+) -> Result<(), InspectError> {
+    const WHAT: &str = "constraints";
+    for row in rows {
+        let schema: String = get(row, WHAT, "schema")?;
+        let table_name: String = get(row, WHAT, "table_name")?;
+        let Some(table) = model.table_mut(&QualifiedName::new(&schema, &table_name)) else {
+            continue;
+        };
+        let name: String = get(row, WHAT, "name")?;
+        let columns: Vec<String> = get(row, WHAT, "columns")?;
+        let deferrable: bool = get(row, WHAT, "deferrable")?;
+        let initially_deferred: bool = get(row, WHAT, "initially_deferred")?;
+        match get::<String>(row, WHAT, "kind")?.as_str() {
+            "p" => table.primary_key = Some(PrimaryKey { name, columns }),
+            "u" => table.uniques.push(Unique {
+                name,
+                columns,
+                nulls_not_distinct: get(row, WHAT, "nulls_not_distinct")?,
+                deferrable,
+                initially_deferred,
+            }),
+            "c" => {
+                let raw: String =
+                    get::<Option<String>>(row, WHAT, "check_expr")?.unwrap_or_default();
+                let object = || format!("check {name} on {schema}.{table_name}");
+                let expression = normalized(object, strip_enclosing_parens(&raw), |text| {
+                    dialect.normalize_expression(text)
+                })?;
+                table.checks.push(Check {
+                    name,
+                    expression,
+                    no_inherit: get(row, WHAT, "no_inherit")?,
+                });
+            }
+            "f" => table.foreign_keys.push(ForeignKey {
+                name,
+                columns,
+                ref_schema: get::<Option<String>>(row, WHAT, "ref_schema")?.unwrap_or_default(),
+                ref_table: get::<Option<String>>(row, WHAT, "ref_table")?.unwrap_or_default(),
+                ref_columns: get(row, WHAT, "ref_columns")?,
+                on_delete: foreign_key_action(&get::<String>(row, WHAT, "on_delete")?),
+                on_update: foreign_key_action(&get::<String>(row, WHAT, "on_update")?),
+                deferrable,
+                initially_deferred,
+            }),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// `pg_constraint.confdeltype` / `confupdtype` codes.
+fn foreign_key_action(code: &str) -> ForeignKeyAction {
+    match code {
+        "r" => ForeignKeyAction::Restrict,
+        "c" => ForeignKeyAction::Cascade,
+        "n" => ForeignKeyAction::SetNull,
+        "d" => ForeignKeyAction::SetDefault,
+        _ => ForeignKeyAction::NoAction,
+    }
+}
+
+/// Folds the per-column index rows (ordered by table, index, position) into indexes.
+fn read_indexes(model: &mut Model, rows: &[PgRow], dialect: &Postgres) -> Result<(), InspectError> {
+    const WHAT: &str = "indexes";
+    for row in rows {
+        let schema: String = get(row, WHAT, "schema")?;
+        let table_name: String = get(row, WHAT, "table_name")?;
+        let name: String = get(row, WHAT, "name")?;
+        let Some(table) = model.table_mut(&QualifiedName::new(&schema, &table_name)) else {
+            continue;
+        };
+        let object = || format!("index {schema}.{name}");
+        if table.indexes.last().is_none_or(|index| index.name != name) {
+            let predicate = match get::<Option<String>>(row, WHAT, "predicate")? {
+                Some(raw) => Some(normalized(object, strip_enclosing_parens(&raw), |text| {
+                    dialect.normalize_expression(text)
+                })?),
+                None => None,
+            };
+            table.indexes.push(Index {
+                name: name.clone(),
+                keys: Vec::new(),
+                unique: get(row, WHAT, "is_unique")?,
+                method: get(row, WHAT, "method")?,
+                predicate,
+                include: Vec::new(),
+                nulls_not_distinct: get(row, WHAT, "nulls_not_distinct")?,
+            });
+        }
+        let Some(index) = table.indexes.last_mut() else {
+            continue;
+        };
+        if get(row, WHAT, "is_key")? {
+            index.keys.push(read_index_key(row, dialect, object)?);
+        } else if let Some(column) = get::<Option<String>>(row, WHAT, "column_name")? {
+            index.include.push(column);
+        }
+    }
+    Ok(())
+}
+
+fn read_index_key(
+    row: &PgRow,
+    dialect: &Postgres,
+    object: impl FnOnce() -> String,
+) -> Result<IndexKey, InspectError> {
+    const WHAT: &str = "indexes";
+    let column: Option<String> = get(row, WHAT, "column_name")?;
+    let (target, expression) = match column {
+        Some(column) => (column, false),
+        None => {
+            let raw: String = get::<Option<String>>(row, WHAT, "expression")?.unwrap_or_default();
+            let canonical = normalized(object, strip_enclosing_parens(&raw), |text| {
+                dialect.normalize_expression(text)
+            })?;
+            (canonical, true)
+        }
+    };
+    let descending: bool = get(row, WHAT, "descending")?;
+    let nulls_first: bool = get(row, WHAT, "nulls_first")?;
+    // NULLS LAST is the default going up, NULLS FIRST going down: only the other one is stated.
+    let nulls_first = match (descending, nulls_first) {
+        (false, true) => Some(true),
+        (true, false) => Some(false),
+        _ => None,
+    };
+    Ok(IndexKey {
+        target,
+        expression,
+        collation: get(row, WHAT, "collation")?,
+        opclass: get(row, WHAT, "opclass")?,
+        descending,
+        nulls_first,
+    })
+}
+
+fn read_enums(model: &mut Model, rows: &[PgRow]) -> Result<(), InspectError> {
+    const WHAT: &str = "enums";
+    for row in rows {
+        let schema: String = get(row, WHAT, "schema")?;
+        let name: String = get(row, WHAT, "name")?;
+        let enumeration = Enum {
+            name: name.clone(),
+            values: get(row, WHAT, "labels")?,
+            comment: get(row, WHAT, "comment")?,
+        };
+        model.schema_mut(&schema).enums.insert(name, enumeration);
+    }
+    Ok(())
+}
+
+fn read_views(model: &mut Model, rows: &[PgRow], dialect: &Postgres) -> Result<(), InspectError> {
+    const WHAT: &str = "views";
+    for row in rows {
+        let schema: String = get(row, WHAT, "schema")?;
+        let name: String = get(row, WHAT, "name")?;
+        let raw: String = get::<Option<String>>(row, WHAT, "definition")?.unwrap_or_default();
+        let query = raw.trim().trim_end_matches(';').trim_end();
+        let definition = normalized(
+            || format!("view {schema}.{name}"),
+            query,
+            |text| dialect.normalize_query(text),
+        )?;
+        let view = View {
+            name: name.clone(),
+            definition,
+            materialized: get(row, WHAT, "materialized")?,
+            comment: get(row, WHAT, "comment")?,
+        };
+        model.schema_mut(&schema).views.insert(name, view);
+    }
+    Ok(())
+}
+
+fn read_sequences(
+    model: &mut Model,
+    rows: &[PgRow],
+    serial_sequences: &BTreeSet<QualifiedName>,
+    dialect: &Postgres,
+) -> Result<(), InspectError> {
+    const WHAT: &str = "sequences";
+    for row in rows {
+        let schema: String = get(row, WHAT, "schema")?;
+        let name: String = get(row, WHAT, "name")?;
+        if serial_sequences.contains(&QualifiedName::new(&schema, &name)) {
+            continue;
+        }
+        let formatted: String = get(row, WHAT, "data_type")?;
+        let data_type = normalized(
+            || format!("sequence {schema}.{name}"),
+            &formatted,
+            |text| dialect.normalize_type(text),
+        )?;
+        let owner_table: Option<String> = get(row, WHAT, "owner_table")?;
+        let owner_column: Option<String> = get(row, WHAT, "owner_column")?;
+        let mut sequence = Sequence {
+            name: name.clone(),
+            data_type,
+            start: get(row, WHAT, "start")?,
+            increment: get(row, WHAT, "increment")?,
+            min_value: get(row, WHAT, "min_value")?,
+            max_value: get(row, WHAT, "max_value")?,
+            cache: get(row, WHAT, "cache")?,
+            cycle: get(row, WHAT, "cycle")?,
+            owned_by: owner_table
+                .zip(owner_column)
+                .map(|(t, c)| format!("{t}.{c}")),
+        };
+        drop_default_sequence_options(&mut sequence);
+        model.schema_mut(&schema).sequences.insert(name, sequence);
+    }
+    Ok(())
+}
+
+/// Sets every option equal to what `CREATE SEQUENCE` would choose by itself to `None`.
+fn drop_default_sequence_options(sequence: &mut Sequence) {
+    let (type_min, type_max) = match sequence.data_type.as_str() {
+        "smallint" => (i64::from(i16::MIN), i64::from(i16::MAX)),
+        "integer" => (i64::from(i32::MIN), i64::from(i32::MAX)),
+        _ => (i64::MIN, i64::MAX),
+    };
+    let increment = sequence.increment.unwrap_or(1);
+    let ascending = increment > 0;
+    let (default_min, default_max) = if ascending {
+        (1, type_max)
+    } else {
+        (type_min, -1)
+    };
+    let min = sequence.min_value.unwrap_or(default_min);
+    let max = sequence.max_value.unwrap_or(default_max);
+    let default_start = if ascending { min } else { max };
+    sequence.start = sequence.start.filter(|&s| s != default_start);
+    sequence.increment = sequence.increment.filter(|&i| i != 1);
+    sequence.min_value = sequence.min_value.filter(|&m| m != default_min);
+    sequence.max_value = sequence.max_value.filter(|&m| m != default_max);
+    sequence.cache = sequence.cache.filter(|&c| c != 1);
+}
+
+fn read_extensions(model: &mut Model, rows: &[PgRow]) -> Result<(), InspectError> {
+    const WHAT: &str = "extensions";
+    for row in rows {
+        let name: String = get(row, WHAT, "name")?;
+        let schema: String = get(row, WHAT, "schema")?;
+        let extension = Extension {
+            name: name.clone(),
+            schema: (schema != "public").then_some(schema),
+        };
+        model.extensions.insert(name, extension);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_parentheses_that_enclose_the_whole_expression() {
+        assert_eq!(strip_enclosing_parens("((price > 0))"), "price > 0");
+        assert_eq!(strip_enclosing_parens("(a) + (b)"), "(a) + (b)");
+        assert_eq!(strip_enclosing_parens("(')' = x)"), "')' = x");
+        assert_eq!(strip_enclosing_parens("lower(email)"), "lower(email)");
+    }
+
+    #[test]
+    fn base_type_ignores_modifiers_schema_and_spacing() {
+        assert_eq!(base_type("character varying(20)"), "character varying");
+        assert_eq!(base_type("core.status"), "status");
+        assert_eq!(
+            base_type("timestamp(3)  with time zone"),
+            "timestamp with time zone"
+        );
+    }
+
+    #[test]
+    fn drops_a_cast_to_the_column_type_from_a_default() {
+        let dialect = Postgres;
+        assert_eq!(
+            without_redundant_cast(&dialect, "'x'::text", "text").as_deref(),
+            Some("'x'")
+        );
+        assert_eq!(
+            without_redundant_cast(&dialect, "'-1'::integer", "integer").as_deref(),
+            Some("-1")
+        );
+        assert_eq!(
+            without_redundant_cast(&dialect, "'active'::status", "core.status").as_deref(),
+            Some("'active'")
+        );
+        assert_eq!(
+            without_redundant_cast(&dialect, "'1'::text", "integer"),
+            None
+        );
+        assert_eq!(without_redundant_cast(&dialect, "now()", "text"), None);
+    }
+
+    #[test]
+    fn drops_sequence_options_equal_to_the_defaults() {
+        let mut ascending = Sequence {
+            name: "s".into(),
+            data_type: "integer".into(),
+            start: Some(1),
+            increment: Some(1),
+            min_value: Some(1),
+            max_value: Some(i64::from(i32::MAX)),
+            cache: Some(1),
+            cycle: false,
+            owned_by: None,
+        };
+        drop_default_sequence_options(&mut ascending);
+        assert_eq!(
+            (ascending.start, ascending.increment, ascending.min_value),
+            (None, None, None)
+        );
+        assert_eq!((ascending.max_value, ascending.cache), (None, None));
+
+        let mut descending = Sequence {
+            data_type: "bigint".into(),
+            start: Some(-1),
+            increment: Some(-2),
+            min_value: Some(i64::MIN),
+            max_value: Some(-1),
+            cache: Some(20),
+            ..ascending
+        };
+        drop_default_sequence_options(&mut descending);
+        assert_eq!(
+            (descending.start, descending.increment, descending.min_value),
+            (None, Some(-2), None)
+        );
+        assert_eq!((descending.max_value, descending.cache), (None, Some(20)));
+    }
+
+    #[test]
+    fn quotes_identifiers_that_are_not_plain_lower_case() {
+        assert_eq!(quote_identifier("user_role"), "user_role");
+        assert_eq!(quote_identifier("UserRole"), "\"UserRole\"");
+        assert_eq!(quote_identifier("9lives"), "\"9lives\"");
+    }
+}
