@@ -192,7 +192,9 @@ fn running_as_root() -> Result<bool, String> {
 fn postgres_command(bin: &Path, program: &str, as_postgres_user: bool) -> Command {
     if as_postgres_user {
         let mut command = Command::new("runuser");
-        command.args(["-u", "postgres", "--"]).arg(bin.join(program));
+        command
+            .args(["-u", "postgres", "--"])
+            .arg(bin.join(program));
         command
     } else {
         Command::new(bin.join(program))

@@ -248,14 +248,14 @@ fn read_column(
         (false, Some(raw)) => {
             let raw: String = raw;
             Some(normalized(object, &raw, |text| {
-                normalize_default(dialect, text, &data_type)
+                canonical_default(dialect, text, &data_type)
             })?)
         }
         _ => None,
     };
     let generated = match get::<Option<String>>(row, WHAT, "generated_expr")? {
-        Some(raw) => Some(normalized(object, strip_enclosing_parens(&raw), |text| {
-            dialect.normalize_expression(text)
+        Some(raw) => Some(normalized(object, &raw, |text| {
+            canonical_expression(dialect, text)
         })?),
         None => None,
     };
@@ -318,47 +318,161 @@ fn read_identity(row: &PgRow) -> Result<Option<Identity>, InspectError> {
     }))
 }
 
-/// A default as canonical SQL, without a top-level cast to the column's own type (which the
-/// server adds to literals: `'x'::text`, `'-1'::integer`, `'a'::user_role`).
-fn normalize_default(
+/// An expression the server printed (a check, predicate, index key or generated column) as
+/// canonical SQL: without enclosing parentheses and without the casts the server adds to
+/// literals, which the SQL that created it did not have.
+fn canonical_expression(dialect: &Postgres, raw: &str) -> Result<String, StatementError> {
+    canonical_with(dialect, raw, |_| {})
+}
+
+/// A default as canonical SQL, also without a top-level cast to the column's own type.
+fn canonical_default(
     dialect: &Postgres,
     raw: &str,
     column_type: &str,
 ) -> Result<String, StatementError> {
-    let uncast = without_redundant_cast(dialect, raw, column_type);
-    dialect.normalize_expression(uncast.as_deref().unwrap_or(raw))
+    canonical_with(dialect, raw, |expr| {
+        drop_redundant_cast(dialect, expr, column_type)
+    })
 }
 
-/// The operand of `raw` when `raw` is `operand::T` with `T` the column's type (ignoring type
-/// modifiers and schema); a quoted number cast to a numeric column becomes the bare number.
-fn without_redundant_cast(dialect: &Postgres, raw: &str, column_type: &str) -> Option<String> {
-    use sqlparser::ast::{CastKind, Expr, Value};
+/// Parses `raw`, drops literal casts, applies `rewrite` and normalizes; text that does not
+/// parse goes to the normalizer as it is, to be reported there.
+fn canonical_with(
+    dialect: &Postgres,
+    raw: &str,
+    rewrite: impl FnOnce(&mut sqlparser::ast::Expr),
+) -> Result<String, StatementError> {
+    let text = strip_enclosing_parens(raw);
     let parsed = sqlparser::parser::Parser::new(&sqlparser::dialect::PostgreSqlDialect {})
-        .try_with_sql(raw)
-        .ok()?
-        .parse_expr()
-        .ok()?;
-    let Expr::Cast {
+        .try_with_sql(text)
+        .ok()
+        .and_then(|mut parser| parser.parse_expr().ok());
+    let Some(mut expr) = parsed else {
+        return dialect.normalize_expression(text);
+    };
+    strip_literal_casts(dialect, &mut expr);
+    rewrite(&mut expr);
+    dialect.normalize_expression(&expr.to_string())
+}
+
+/// Replaces `operand::T` by `operand` when `T` is the column's type (ignoring type modifiers
+/// and schema): the server adds that cast to a default; the column's type implies it.
+fn drop_redundant_cast(dialect: &Postgres, expr: &mut sqlparser::ast::Expr, column_type: &str) {
+    use sqlparser::ast::{CastKind, Expr};
+    if let Expr::Cast {
         kind: CastKind::DoubleColon,
-        expr,
+        expr: operand,
         data_type,
         format: None,
-    } = parsed
-    else {
-        return None;
-    };
-    let cast_type = dialect.normalize_type(&data_type.to_string()).ok()?;
-    if base_type(&cast_type) != base_type(column_type) {
-        return None;
-    }
-    if let Expr::Value(value) = expr.as_ref()
-        && let Value::SingleQuotedString(text) = &value.value
-        && is_numeric_type(column_type)
-        && text.parse::<f64>().is_ok()
+    } = expr
+        && dialect
+            .normalize_type(&data_type.to_string())
+            .is_ok_and(|cast_type| base_type(&cast_type) == base_type(column_type))
     {
-        return Some(text.clone());
+        let operand = std::mem::replace(operand.as_mut(), Expr::value(sqlparser::ast::Value::Null));
+        *expr = operand;
     }
-    Some(expr.to_string())
+}
+
+/// Replaces `'text'::T` by `'text'` and `number::T` by `number` (T numeric) throughout `expr`:
+/// the server types every literal and prints the type (`status = 'a'::text`, `price >
+/// 0::numeric`, `'-1'::integer`), where the source left it to the context. A quoted number cast
+/// to a numeric type becomes the bare number.
+fn strip_literal_casts(dialect: &Postgres, expr: &mut sqlparser::ast::Expr) {
+    use sqlparser::ast::{CastKind, Expr, Value, visit_expressions_mut};
+    use std::ops::ControlFlow;
+    let _ = visit_expressions_mut(expr, |node| {
+        if let Expr::Cast {
+            kind: CastKind::DoubleColon,
+            expr: operand,
+            data_type,
+            format: None,
+        } = node
+            && let Expr::Value(literal) = operand.as_mut()
+        {
+            let numeric_target = dialect
+                .normalize_type(&data_type.to_string())
+                .is_ok_and(|t| is_numeric_type(&t));
+            let replacement = match &literal.value {
+                Value::SingleQuotedString(text)
+                    if numeric_target && text.parse::<f64>().is_ok() =>
+                {
+                    Some(Value::Number(text.clone(), false))
+                }
+                Value::SingleQuotedString(_) => Some(literal.value.clone()),
+                Value::Number(..) if numeric_target => Some(literal.value.clone()),
+                _ => None,
+            };
+            if let Some(value) = replacement {
+                literal.value = value;
+                *node = Expr::Value(literal.clone());
+            }
+        }
+        ControlFlow::<()>::Continue(())
+    });
+}
+
+/// A view definition the server printed as canonical SQL: without the casts it adds to
+/// literals and, when the query reads a single table, without the table name it puts before
+/// every column (`SELECT users.id FROM users`), which servers before 16 always print.
+fn canonical_query(dialect: &Postgres, raw: &str) -> Result<String, StatementError> {
+    let parsed = sqlparser::parser::Parser::new(&sqlparser::dialect::PostgreSqlDialect {})
+        .try_with_sql(raw)
+        .ok()
+        .and_then(|mut parser| parser.parse_query().ok());
+    let Some(mut query) = parsed else {
+        return dialect.normalize_query(raw);
+    };
+    unqualify_single_table_columns(&mut query);
+    let _ = sqlparser::ast::visit_expressions_mut(&mut *query, |expr| {
+        strip_literal_casts(dialect, expr);
+        std::ops::ControlFlow::<()>::Continue(())
+    });
+    dialect.normalize_query(&query.to_string())
+}
+
+/// `SELECT t.a FROM t WHERE t.b` → `SELECT a FROM t WHERE t.b`, for a plain select of one table
+/// with no subquery (where a qualifier may be needed to reach the outer table).
+fn unqualify_single_table_columns(query: &mut sqlparser::ast::Query) {
+    use sqlparser::ast::{
+        Expr, ObjectNamePart, SetExpr, TableFactor, visit_expressions, visit_expressions_mut,
+    };
+    use std::ops::ControlFlow;
+    let SetExpr::Select(select) = query.body.as_ref() else {
+        return;
+    };
+    let [from] = select.from.as_slice() else {
+        return;
+    };
+    let TableFactor::Table { name, alias, .. } = &from.relation else {
+        return;
+    };
+    if !from.joins.is_empty() {
+        return;
+    }
+    let qualifier = match (alias, name.0.last()) {
+        (Some(alias), _) => alias.name.value.clone(),
+        (None, Some(ObjectNamePart::Identifier(ident))) => ident.value.clone(),
+        _ => return,
+    };
+    let has_subquery = visit_expressions(&*query, |expr| match expr {
+        Expr::Subquery(_) | Expr::Exists { .. } | Expr::InSubquery { .. } => ControlFlow::Break(()),
+        _ => ControlFlow::Continue(()),
+    })
+    .is_break();
+    if has_subquery {
+        return;
+    }
+    let _ = visit_expressions_mut(query, |expr| {
+        if let Expr::CompoundIdentifier(parts) = expr
+            && let [table, column] = parts.as_slice()
+            && table.value == qualifier
+        {
+            *expr = Expr::Identifier(column.clone());
+        }
+        ControlFlow::<()>::Continue(())
+    });
 }
 
 /// A type without modifiers and schema: `character varying(20)` → `character varying`,
@@ -469,9 +583,8 @@ fn read_constraints(
                 let raw: String =
                     get::<Option<String>>(row, WHAT, "check_expr")?.unwrap_or_default();
                 let object = || format!("check {name} on {schema}.{table_name}");
-                let expression = normalized(object, strip_enclosing_parens(&raw), |text| {
-                    dialect.normalize_expression(text)
-                })?;
+                let expression =
+                    normalized(object, &raw, |text| canonical_expression(dialect, text))?;
                 table.checks.push(Check {
                     name,
                     expression,
@@ -519,8 +632,8 @@ fn read_indexes(model: &mut Model, rows: &[PgRow], dialect: &Postgres) -> Result
         let object = || format!("index {schema}.{name}");
         if table.indexes.last().is_none_or(|index| index.name != name) {
             let predicate = match get::<Option<String>>(row, WHAT, "predicate")? {
-                Some(raw) => Some(normalized(object, strip_enclosing_parens(&raw), |text| {
-                    dialect.normalize_expression(text)
+                Some(raw) => Some(normalized(object, &raw, |text| {
+                    canonical_expression(dialect, text)
                 })?),
                 None => None,
             };
@@ -557,9 +670,7 @@ fn read_index_key(
         Some(column) => (column, false),
         None => {
             let raw: String = get::<Option<String>>(row, WHAT, "expression")?.unwrap_or_default();
-            let canonical = normalized(object, strip_enclosing_parens(&raw), |text| {
-                dialect.normalize_expression(text)
-            })?;
+            let canonical = normalized(object, &raw, |text| canonical_expression(dialect, text))?;
             (canonical, true)
         }
     };
@@ -606,7 +717,7 @@ fn read_views(model: &mut Model, rows: &[PgRow], dialect: &Postgres) -> Result<(
         let definition = normalized(
             || format!("view {schema}.{name}"),
             query,
-            |text| dialect.normalize_query(text),
+            |text| canonical_query(dialect, text),
         )?;
         let view = View {
             name: name.clone(),
@@ -722,23 +833,45 @@ mod tests {
     #[test]
     fn drops_a_cast_to_the_column_type_from_a_default() {
         let dialect = Postgres;
+        let default =
+            |raw: &str, column_type: &str| canonical_default(&dialect, raw, column_type).ok();
+        let expected = |sql: &str| dialect.normalize_expression(sql).ok();
+        assert_eq!(default("(now())::date", "date"), expected("(now())"));
+        assert_eq!(default("'-1'::integer", "integer"), expected("-1"));
+        assert_eq!(default("(x)::core.status", "status"), expected("(x)"));
+        assert_eq!(default("(x)::text", "integer"), expected("(x)::TEXT"));
+    }
+
+    #[test]
+    fn drops_the_casts_the_server_adds_to_literals() {
+        let dialect = Postgres;
+        let canonical = |raw: &str| canonical_expression(&dialect, raw).ok();
+        let expected = |sql: &str| dialect.normalize_expression(sql).ok();
+        assert_eq!(canonical("((price > 0::numeric))"), expected("price > 0"));
         assert_eq!(
-            without_redundant_cast(&dialect, "'x'::text", "text").as_deref(),
-            Some("'x'")
+            canonical("(status = ANY (ARRAY['a'::text, 'b'::text]))"),
+            expected("status = ANY(ARRAY['a', 'b'])")
+        );
+        assert_eq!(canonical("'-1'::integer"), expected("-1"));
+        assert_eq!(canonical("x::text"), expected("x::TEXT"));
+        assert_eq!(canonical("'1'::integer::text"), expected("1::TEXT"));
+    }
+
+    #[test]
+    fn drops_the_table_name_before_columns_of_a_single_table_view() {
+        let dialect = Postgres;
+        let canonical = |raw: &str| canonical_query(&dialect, raw).ok();
+        let expected = |sql: &str| dialect.normalize_query(sql).ok();
+        assert_eq!(
+            canonical(
+                " SELECT users.id,\n    users.name\n   FROM users\n  WHERE users.kind = 'a'::text"
+            ),
+            expected("SELECT id, name FROM users WHERE kind = 'a'")
         );
         assert_eq!(
-            without_redundant_cast(&dialect, "'-1'::integer", "integer").as_deref(),
-            Some("-1")
+            canonical("SELECT u.id FROM users u JOIN teams t ON t.id = u.team"),
+            expected("SELECT u.id FROM users u JOIN teams t ON t.id = u.team")
         );
-        assert_eq!(
-            without_redundant_cast(&dialect, "'active'::status", "core.status").as_deref(),
-            Some("'active'")
-        );
-        assert_eq!(
-            without_redundant_cast(&dialect, "'1'::text", "integer"),
-            None
-        );
-        assert_eq!(without_redundant_cast(&dialect, "now()", "text"), None);
     }
 
     #[test]
