@@ -633,3 +633,22 @@ async fn issues_the_same_number_of_catalog_queries_for_3_and_60_tables() {
     assert_eq!(few, many);
     assert_eq!(few, CATALOG_QUERIES);
 }
+
+#[tokio::test]
+async fn throwaway_server_gives_each_test_its_own_database() {
+    let first = fresh_database().await;
+    let second = fresh_database().await;
+    assert_ne!(first.url, second.url);
+    assert!(
+        !first.url.contains(":5432/"),
+        "the test server must not be the machine's usual one: {}",
+        first.url
+    );
+    let pool = PgPool::connect(&first.url).await.expect("connect");
+    let (database,): (String,) = sqlx::query_as("SELECT current_database()::text")
+        .fetch_one(&pool)
+        .await
+        .expect("query");
+    pool.close().await;
+    assert!(first.url.ends_with(&format!("/{database}")));
+}
