@@ -54,3 +54,4 @@ impl Dialect for Postgres {
         render::render(change, context)
     }
 }
+pub mod inspect;

@@ -1,0 +1,920 @@
+//! Reads a live PostgreSQL database into a [`Model`].
+//!
+//! Inspection costs a fixed number of catalog statements whatever the number of tables
+//! ([`CATALOG_QUERIES`], today 10): the schemas to read, the search path for the rest of the
+//! read, then one query per object kind — tables, columns, constraints (primary keys, uniques,
+//! checks, foreign keys), indexes, enums, views, sequences and extensions — each filtered by the
+//! schema list with `= ANY($1)`. They run in one read-only repeatable-read transaction, so the
+//! model is a consistent snapshot.
+//!
+//! What the server prints (`int4`, `'x'::text`, `CHECK ((a > 0))`, view definitions) goes
+//! through the dialect's normalizers so that a live database and the SQL or YAML that created it
+//! give equal models. Server defaults are reported as absent, as the loaders do: identity and
+//! sequence options equal to the defaults, the `public` schema's stock comment, an extension in
+//! `public`. A `serial` column (an integer column whose default is `nextval` of the sequence it
+//! owns) reads back as `serial`/`bigserial`/`smallserial` without default, and its sequence is
+//! not listed, since that is how the loaders model `serial`.
+
+mod queries;
+
+use super::Postgres;
+use crate::backend::{Dialect, StatementError};
+use crate::model::{
+    Check, Column, Enum, Extension, ForeignKey, ForeignKeyAction, Identity, IdentityKind, Index,
+    IndexKey, Model, PrimaryKey, QualifiedName, Sequence, Table, Unique, View,
+};
+use sqlx::postgres::{PgConnection, PgPool, PgRow};
+use sqlx::{Decode, Row, Type};
+use std::collections::BTreeSet;
+use std::future::Future;
+
+/// How many catalog statements one inspection issues, whatever the size of the database.
+pub const CATALOG_QUERIES: usize = 10;
+
+/// The comment PostgreSQL gives the `public` schema of every new database.
+const PUBLIC_SCHEMA_STOCK_COMMENT: &str = "standard public schema";
+
+/// Why a database could not be read into a model.
+#[derive(Debug, thiserror::Error)]
+pub enum InspectError {
+    #[error("cannot start the inspection transaction: {0}")]
+    Transaction(#[source] sqlx::Error),
+    #[error("cannot read {what} from the database: {source}")]
+    Query {
+        what: &'static str,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error("cannot decode column `{column}` of the {what} catalog query: {source}")]
+    Decode {
+        what: &'static str,
+        column: &'static str,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error("cannot read {object} ({text}): {source}")]
+    Normalize {
+        object: String,
+        text: String,
+        #[source]
+        source: StatementError,
+    },
+}
+
+/// Where catalog queries run. The pool's connection is the real one; the seam lets a test count
+/// the statements an inspection issues.
+pub trait CatalogSource: Send {
+    /// Runs `sql` with the schema list bound as `$1` (a `text[]`) and returns every row.
+    fn fetch_rows(
+        &mut self,
+        sql: &'static str,
+        schemas: &[String],
+    ) -> impl Future<Output = Result<Vec<PgRow>, sqlx::Error>> + Send;
+}
+
+impl CatalogSource for PgConnection {
+    fn fetch_rows(
+        &mut self,
+        sql: &'static str,
+        schemas: &[String],
+    ) -> impl Future<Output = Result<Vec<PgRow>, sqlx::Error>> + Send {
+        sqlx::query(sql).bind(schemas.to_vec()).fetch_all(self)
+    }
+}
+
+/// Reads `schemas` (or, when empty, every non-system schema) of the database behind `pool`.
+pub async fn inspect(
+    pool: &PgPool,
+    schemas: &[String],
+    dialect: &Postgres,
+) -> Result<Model, InspectError> {
+    let mut transaction = pool
+        .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        .await
+        .map_err(InspectError::Transaction)?;
+    let model = inspect_catalog(&mut *transaction, schemas, dialect).await?;
+    transaction
+        .rollback()
+        .await
+        .map_err(InspectError::Transaction)?;
+    Ok(model)
+}
+
+/// [`inspect`] over any [`CatalogSource`]; the caller owns the transaction.
+pub async fn inspect_catalog<C: CatalogSource>(
+    catalog: &mut C,
+    schemas: &[String],
+    dialect: &Postgres,
+) -> Result<Model, InspectError> {
+    let mut model = Model::default();
+    let rows = fetch(catalog, "schemas", queries::SCHEMAS, schemas).await?;
+    let names = read_schemas(&mut model, &rows)?;
+    fetch(catalog, "the search path", queries::SEARCH_PATH, &names).await?;
+
+    let rows = fetch(catalog, "tables", queries::TABLES, &names).await?;
+    read_tables(&mut model, &rows)?;
+    let rows = fetch(catalog, "columns", queries::COLUMNS, &names).await?;
+    let serial_sequences = read_columns(&mut model, &rows, dialect)?;
+    let rows = fetch(catalog, "constraints", queries::CONSTRAINTS, &names).await?;
+    read_constraints(&mut model, &rows, dialect)?;
+    let rows = fetch(catalog, "indexes", queries::INDEXES, &names).await?;
+    read_indexes(&mut model, &rows, dialect)?;
+    let rows = fetch(catalog, "enums", queries::ENUMS, &names).await?;
+    read_enums(&mut model, &rows)?;
+    let rows = fetch(catalog, "views", queries::VIEWS, &names).await?;
+    read_views(&mut model, &rows, dialect)?;
+    let rows = fetch(catalog, "sequences", queries::SEQUENCES, &names).await?;
+    read_sequences(&mut model, &rows, &serial_sequences, dialect)?;
+    let rows = fetch(catalog, "extensions", queries::EXTENSIONS, &names).await?;
+    read_extensions(&mut model, &rows)?;
+
+    for schema in model.schemas.values_mut() {
+        for table in schema.tables.values_mut() {
+            table.sort_constraints();
+        }
+    }
+    Ok(model)
+}
+
+async fn fetch<C: CatalogSource>(
+    catalog: &mut C,
+    what: &'static str,
+    sql: &'static str,
+    schemas: &[String],
+) -> Result<Vec<PgRow>, InspectError> {
+    catalog
+        .fetch_rows(sql, schemas)
+        .await
+        .map_err(|source| InspectError::Query { what, source })
+}
+
+/// One column of one catalog row; `what` names the query for the error message.
+fn get<'r, T>(row: &'r PgRow, what: &'static str, column: &'static str) -> Result<T, InspectError>
+where
+    T: Decode<'r, sqlx::Postgres> + Type<sqlx::Postgres>,
+{
+    row.try_get(column).map_err(|source| InspectError::Decode {
+        what,
+        column,
+        source,
+    })
+}
+
+/// Runs one of the dialect's normalizers, naming the object on failure.
+fn normalized(
+    object: impl FnOnce() -> String,
+    text: &str,
+    normalize: impl FnOnce(&str) -> Result<String, StatementError>,
+) -> Result<String, InspectError> {
+    normalize(text).map_err(|source| InspectError::Normalize {
+        object: object(),
+        text: text.to_string(),
+        source,
+    })
+}
+
+fn read_schemas(model: &mut Model, rows: &[PgRow]) -> Result<Vec<String>, InspectError> {
+    let mut names = Vec::with_capacity(rows.len());
+    for row in rows {
+        let name: String = get(row, "schemas", "name")?;
+        let comment: Option<String> = get(row, "schemas", "comment")?;
+        let comment =
+            comment.filter(|c| !(name == "public" && c.as_str() == PUBLIC_SCHEMA_STOCK_COMMENT));
+        model.schema_mut(&name).comment = comment;
+        names.push(name);
+    }
+    Ok(names)
+}
+
+fn read_tables(model: &mut Model, rows: &[PgRow]) -> Result<(), InspectError> {
+    for row in rows {
+        let schema: String = get(row, "tables", "schema")?;
+        let name: String = get(row, "tables", "name")?;
+        let table = Table {
+            name: name.clone(),
+            comment: get(row, "tables", "comment")?,
+            ..Table::default()
+        };
+        model.schema_mut(&schema).tables.insert(name, table);
+    }
+    Ok(())
+}
+
+/// Adds each column to its table; returns the sequences behind `serial` columns, which the
+/// model does not list on their own.
+fn read_columns(
+    model: &mut Model,
+    rows: &[PgRow],
+    dialect: &Postgres,
+) -> Result<BTreeSet<QualifiedName>, InspectError> {
+    let mut serial_sequences = BTreeSet::new();
+    for row in rows {
+        let schema: String = get(row, "columns", "schema")?;
+        let table_name: String = get(row, "columns", "table_name")?;
+        let column = read_column(row, &schema, &table_name, dialect)?;
+        let serial: Option<String> = get(row, "columns", "serial_type")?;
+        if serial.is_some() {
+            let sequence_schema: Option<String> = get(row, "columns", "owned_sequence_schema")?;
+            let sequence_name: Option<String> = get(row, "columns", "owned_sequence_name")?;
+            if let (Some(s), Some(n)) = (sequence_schema, sequence_name) {
+                serial_sequences.insert(QualifiedName::new(s, n));
+            }
+        }
+        if let Some(table) = model.table_mut(&QualifiedName::new(&schema, &table_name)) {
+            table.columns.push(column);
+        }
+    }
+    Ok(serial_sequences)
+}
+
+fn read_column(
+    row: &PgRow,
+    schema: &str,
+    table: &str,
+    dialect: &Postgres,
+) -> Result<Column, InspectError> {
+    const WHAT: &str = "columns";
+    let name: String = get(row, WHAT, "name")?;
+    let object = || format!("column {schema}.{table}.{name}");
+    let serial: Option<String> = get(row, WHAT, "serial_type")?;
+    let data_type = match serial {
+        Some(serial) => serial,
+        None => column_type(row, schema, dialect, object)?,
+    };
+    let default = match (
+        data_type.ends_with("serial"),
+        get(row, WHAT, "default_expr")?,
+    ) {
+        (false, Some(raw)) => {
+            let raw: String = raw;
+            Some(normalized(object, &raw, |text| {
+                canonical_default(dialect, text, &data_type)
+            })?)
+        }
+        _ => None,
+    };
+    let generated = match get::<Option<String>>(row, WHAT, "generated_expr")? {
+        Some(raw) => Some(normalized(object, &raw, |text| {
+            canonical_expression(dialect, text)
+        })?),
+        None => None,
+    };
+    Ok(Column {
+        name: name.clone(),
+        data_type,
+        nullable: get(row, WHAT, "nullable")?,
+        default,
+        identity: read_identity(row)?,
+        generated,
+        collation: get(row, WHAT, "collation")?,
+        comment: get(row, WHAT, "comment")?,
+        renamed_from: None,
+        allow_destructive: false,
+    })
+}
+
+/// A user type in the table's own schema is unqualified, one from another schema qualified;
+/// built-in (and extension) types take the server's spelling through the type normalizer.
+fn column_type(
+    row: &PgRow,
+    table_schema: &str,
+    dialect: &Postgres,
+    object: impl FnOnce() -> String,
+) -> Result<String, InspectError> {
+    const WHAT: &str = "columns";
+    let user_type_schema: Option<String> = get(row, WHAT, "user_type_schema")?;
+    let Some(type_schema) = user_type_schema else {
+        let formatted: String = get(row, WHAT, "formatted_type")?;
+        return normalized(object, &formatted, |text| dialect.normalize_type(text));
+    };
+    let type_name: String = get(row, WHAT, "user_type_name")?;
+    let is_array: bool = get(row, WHAT, "is_array")?;
+    let mut spelled = if type_schema == table_schema {
+        type_name
+    } else {
+        format!("{}.{type_name}", quote_identifier(&type_schema))
+    };
+    if is_array {
+        spelled.push_str("[]");
+    }
+    Ok(spelled)
+}
+
+fn read_identity(row: &PgRow) -> Result<Option<Identity>, InspectError> {
+    const WHAT: &str = "columns";
+    let kind = match get::<String>(row, WHAT, "identity")?.as_str() {
+        "a" => IdentityKind::Always,
+        "d" => IdentityKind::ByDefault,
+        _ => return Ok(None),
+    };
+    let start: Option<i64> = get(row, WHAT, "identity_start")?;
+    let increment: Option<i64> = get(row, WHAT, "identity_increment")?;
+    let ascending = increment.unwrap_or(1) > 0;
+    let default_start = if ascending { 1 } else { -1 };
+    Ok(Some(Identity {
+        kind,
+        start: start.filter(|&s| s != default_start),
+        increment: increment.filter(|&i| i != 1),
+    }))
+}
+
+/// An expression the server printed (a check, predicate, index key or generated column) as
+/// canonical SQL: without enclosing parentheses and without the casts the server adds to
+/// literals, which the SQL that created it did not have.
+fn canonical_expression(dialect: &Postgres, raw: &str) -> Result<String, StatementError> {
+    canonical_with(dialect, raw, |_| {})
+}
+
+/// A default as canonical SQL, also without a top-level cast to the column's own type.
+fn canonical_default(
+    dialect: &Postgres,
+    raw: &str,
+    column_type: &str,
+) -> Result<String, StatementError> {
+    canonical_with(dialect, raw, |expr| {
+        drop_redundant_cast(dialect, expr, column_type)
+    })
+}
+
+/// Parses `raw`, drops literal casts, applies `rewrite` and normalizes; text that does not
+/// parse goes to the normalizer as it is, to be reported there.
+fn canonical_with(
+    dialect: &Postgres,
+    raw: &str,
+    rewrite: impl FnOnce(&mut sqlparser::ast::Expr),
+) -> Result<String, StatementError> {
+    let text = strip_enclosing_parens(raw);
+    let parsed = sqlparser::parser::Parser::new(&sqlparser::dialect::PostgreSqlDialect {})
+        .try_with_sql(text)
+        .ok()
+        .and_then(|mut parser| parser.parse_expr().ok());
+    let Some(mut expr) = parsed else {
+        return dialect.normalize_expression(text);
+    };
+    strip_literal_casts(dialect, &mut expr);
+    rewrite(&mut expr);
+    dialect.normalize_expression(&expr.to_string())
+}
+
+/// Replaces `operand::T` by `operand` when `T` is the column's type (ignoring type modifiers
+/// and schema): the server adds that cast to a default; the column's type implies it.
+fn drop_redundant_cast(dialect: &Postgres, expr: &mut sqlparser::ast::Expr, column_type: &str) {
+    use sqlparser::ast::{CastKind, Expr};
+    if let Expr::Cast {
+        kind: CastKind::DoubleColon,
+        expr: operand,
+        data_type,
+        format: None,
+    } = expr
+        && dialect
+            .normalize_type(&data_type.to_string())
+            .is_ok_and(|cast_type| base_type(&cast_type) == base_type(column_type))
+    {
+        let operand = std::mem::replace(operand.as_mut(), Expr::value(sqlparser::ast::Value::Null));
+        *expr = operand;
+    }
+}
+
+/// Replaces `'text'::T` by `'text'` and `number::T` by `number` (T numeric) throughout `expr`:
+/// the server types every literal and prints the type (`status = 'a'::text`, `price >
+/// 0::numeric`, `'-1'::integer`), where the source left it to the context. A quoted number cast
+/// to a numeric type becomes the bare number.
+fn strip_literal_casts(dialect: &Postgres, expr: &mut sqlparser::ast::Expr) {
+    use sqlparser::ast::{CastKind, Expr, Value, visit_expressions_mut};
+    use std::ops::ControlFlow;
+    let _ = visit_expressions_mut(expr, |node| {
+        if let Expr::Cast {
+            kind: CastKind::DoubleColon,
+            expr: operand,
+            data_type,
+            format: None,
+        } = node
+            && let Expr::Value(literal) = operand.as_mut()
+        {
+            let numeric_target = dialect
+                .normalize_type(&data_type.to_string())
+                .is_ok_and(|t| is_numeric_type(&t));
+            let replacement = match &literal.value {
+                Value::SingleQuotedString(text)
+                    if numeric_target && text.parse::<f64>().is_ok() =>
+                {
+                    Some(Value::Number(text.clone(), false))
+                }
+                Value::SingleQuotedString(_) => Some(literal.value.clone()),
+                Value::Number(..) if numeric_target => Some(literal.value.clone()),
+                _ => None,
+            };
+            if let Some(value) = replacement {
+                literal.value = value;
+                *node = Expr::Value(literal.clone());
+            }
+        }
+        ControlFlow::<()>::Continue(())
+    });
+}
+
+/// A view definition the server printed as canonical SQL: without the casts it adds to
+/// literals and, when the query reads a single table, without the table name it puts before
+/// every column (`SELECT users.id FROM users`), which servers before 16 always print.
+fn canonical_query(dialect: &Postgres, raw: &str) -> Result<String, StatementError> {
+    let parsed = sqlparser::parser::Parser::new(&sqlparser::dialect::PostgreSqlDialect {})
+        .try_with_sql(raw)
+        .ok()
+        .and_then(|mut parser| parser.parse_query().ok());
+    let Some(mut query) = parsed else {
+        return dialect.normalize_query(raw);
+    };
+    unqualify_single_table_columns(&mut query);
+    let _ = sqlparser::ast::visit_expressions_mut(&mut *query, |expr| {
+        strip_literal_casts(dialect, expr);
+        std::ops::ControlFlow::<()>::Continue(())
+    });
+    dialect.normalize_query(&query.to_string())
+}
+
+/// `SELECT t.a FROM t WHERE t.b` → `SELECT a FROM t WHERE t.b`, for a plain select of one table
+/// with no subquery (where a qualifier may be needed to reach the outer table).
+fn unqualify_single_table_columns(query: &mut sqlparser::ast::Query) {
+    use sqlparser::ast::{
+        Expr, ObjectNamePart, SetExpr, TableFactor, visit_expressions, visit_expressions_mut,
+    };
+    use std::ops::ControlFlow;
+    let SetExpr::Select(select) = query.body.as_ref() else {
+        return;
+    };
+    let [from] = select.from.as_slice() else {
+        return;
+    };
+    let TableFactor::Table { name, alias, .. } = &from.relation else {
+        return;
+    };
+    if !from.joins.is_empty() {
+        return;
+    }
+    let qualifier = match (alias, name.0.last()) {
+        (Some(alias), _) => alias.name.value.clone(),
+        (None, Some(ObjectNamePart::Identifier(ident))) => ident.value.clone(),
+        _ => return,
+    };
+    let has_subquery = visit_expressions(&*query, |expr| match expr {
+        Expr::Subquery(_) | Expr::Exists { .. } | Expr::InSubquery { .. } => ControlFlow::Break(()),
+        _ => ControlFlow::Continue(()),
+    })
+    .is_break();
+    if has_subquery {
+        return;
+    }
+    let _ = visit_expressions_mut(query, |expr| {
+        if let Expr::CompoundIdentifier(parts) = expr
+            && let [table, column] = parts.as_slice()
+            && table.value == qualifier
+        {
+            *expr = Expr::Identifier(column.clone());
+        }
+        ControlFlow::<()>::Continue(())
+    });
+}
+
+/// A type without modifiers and schema: `character varying(20)` → `character varying`,
+/// `core.status` → `status`, so that a cast the server prints compares with the column's type.
+fn base_type(spelled: &str) -> String {
+    let mut base = String::with_capacity(spelled.len());
+    let mut depth = 0usize;
+    for c in spelled.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => base.push(c),
+            _ => {}
+        }
+    }
+    let unqualified = match base.rfind('.') {
+        Some(dot) => &base[dot + 1..],
+        None => base.as_str(),
+    };
+    unqualified
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+fn is_numeric_type(spelled: &str) -> bool {
+    matches!(
+        base_type(spelled).as_str(),
+        "smallint" | "integer" | "bigint" | "numeric" | "real" | "double precision"
+    )
+}
+
+/// Removes parentheses that enclose the whole text (`((a > 0))` → `a > 0`), as the server adds
+/// them around check expressions, index expressions and generated columns.
+fn strip_enclosing_parens(text: &str) -> &str {
+    let mut current = text.trim();
+    while current.starts_with('(') && closing_paren(current) == Some(current.len() - 1) {
+        current = current[1..current.len() - 1].trim();
+    }
+    current
+}
+
+/// The byte offset of the parenthesis closing the one at offset 0, skipping quoted text.
+fn closing_paren(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    for (offset, c) in text.char_indices() {
+        match (quote, c) {
+            (Some(open), c) if c == open => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '(') => depth += 1,
+            (None, ')') => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(offset);
+                }
+            }
+            (None, _) => {}
+        }
+    }
+    None
+}
+
+/// An identifier as SQL: quoted unless it is a plain lower-case name.
+fn quote_identifier(name: &str) -> String {
+    let plain = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
+    if plain {
+        name.to_string()
+    } else {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
+}
+
+fn read_constraints(
+    model: &mut Model,
+    rows: &[PgRow],
+    dialect: &Postgres,
+) -> Result<(), InspectError> {
+    const WHAT: &str = "constraints";
+    for row in rows {
+        let schema: String = get(row, WHAT, "schema")?;
+        let table_name: String = get(row, WHAT, "table_name")?;
+        let Some(table) = model.table_mut(&QualifiedName::new(&schema, &table_name)) else {
+            continue;
+        };
+        let name: String = get(row, WHAT, "name")?;
+        let columns: Vec<String> = get(row, WHAT, "columns")?;
+        let deferrable: bool = get(row, WHAT, "deferrable")?;
+        let initially_deferred: bool = get(row, WHAT, "initially_deferred")?;
+        match get::<String>(row, WHAT, "kind")?.as_str() {
+            "p" => table.primary_key = Some(PrimaryKey { name, columns }),
+            "u" => table.uniques.push(Unique {
+                name,
+                columns,
+                nulls_not_distinct: get(row, WHAT, "nulls_not_distinct")?,
+                deferrable,
+                initially_deferred,
+            }),
+            "c" => {
+                let raw: String =
+                    get::<Option<String>>(row, WHAT, "check_expr")?.unwrap_or_default();
+                let object = || format!("check {name} on {schema}.{table_name}");
+                let expression =
+                    normalized(object, &raw, |text| canonical_expression(dialect, text))?;
+                table.checks.push(Check {
+                    name,
+                    expression,
+                    no_inherit: get(row, WHAT, "no_inherit")?,
+                });
+            }
+            "f" => table.foreign_keys.push(ForeignKey {
+                name,
+                columns,
+                ref_schema: get::<Option<String>>(row, WHAT, "ref_schema")?.unwrap_or_default(),
+                ref_table: get::<Option<String>>(row, WHAT, "ref_table")?.unwrap_or_default(),
+                ref_columns: get(row, WHAT, "ref_columns")?,
+                on_delete: foreign_key_action(&get::<String>(row, WHAT, "on_delete")?),
+                on_update: foreign_key_action(&get::<String>(row, WHAT, "on_update")?),
+                deferrable,
+                initially_deferred,
+            }),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// `pg_constraint.confdeltype` / `confupdtype` codes.
+fn foreign_key_action(code: &str) -> ForeignKeyAction {
+    match code {
+        "r" => ForeignKeyAction::Restrict,
+        "c" => ForeignKeyAction::Cascade,
+        "n" => ForeignKeyAction::SetNull,
+        "d" => ForeignKeyAction::SetDefault,
+        _ => ForeignKeyAction::NoAction,
+    }
+}
+
+/// Folds the per-column index rows (ordered by table, index, position) into indexes.
+fn read_indexes(model: &mut Model, rows: &[PgRow], dialect: &Postgres) -> Result<(), InspectError> {
+    const WHAT: &str = "indexes";
+    for row in rows {
+        let schema: String = get(row, WHAT, "schema")?;
+        let table_name: String = get(row, WHAT, "table_name")?;
+        let name: String = get(row, WHAT, "name")?;
+        let Some(table) = model.table_mut(&QualifiedName::new(&schema, &table_name)) else {
+            continue;
+        };
+        let object = || format!("index {schema}.{name}");
+        if table.indexes.last().is_none_or(|index| index.name != name) {
+            let predicate = match get::<Option<String>>(row, WHAT, "predicate")? {
+                Some(raw) => Some(normalized(object, &raw, |text| {
+                    canonical_expression(dialect, text)
+                })?),
+                None => None,
+            };
+            table.indexes.push(Index {
+                name: name.clone(),
+                keys: Vec::new(),
+                unique: get(row, WHAT, "is_unique")?,
+                method: get(row, WHAT, "method")?,
+                predicate,
+                include: Vec::new(),
+                nulls_not_distinct: get(row, WHAT, "nulls_not_distinct")?,
+            });
+        }
+        let Some(index) = table.indexes.last_mut() else {
+            continue;
+        };
+        if get(row, WHAT, "is_key")? {
+            index.keys.push(read_index_key(row, dialect, object)?);
+        } else if let Some(column) = get::<Option<String>>(row, WHAT, "column_name")? {
+            index.include.push(column);
+        }
+    }
+    Ok(())
+}
+
+fn read_index_key(
+    row: &PgRow,
+    dialect: &Postgres,
+    object: impl FnOnce() -> String,
+) -> Result<IndexKey, InspectError> {
+    const WHAT: &str = "indexes";
+    let column: Option<String> = get(row, WHAT, "column_name")?;
+    let (target, expression) = match column {
+        Some(column) => (column, false),
+        None => {
+            let raw: String = get::<Option<String>>(row, WHAT, "expression")?.unwrap_or_default();
+            let canonical = normalized(object, &raw, |text| canonical_expression(dialect, text))?;
+            (canonical, true)
+        }
+    };
+    let descending: bool = get(row, WHAT, "descending")?;
+    let nulls_first: bool = get(row, WHAT, "nulls_first")?;
+    // NULLS LAST is the default going up, NULLS FIRST going down: only the other one is stated.
+    let nulls_first = match (descending, nulls_first) {
+        (false, true) => Some(true),
+        (true, false) => Some(false),
+        _ => None,
+    };
+    Ok(IndexKey {
+        target,
+        expression,
+        collation: get(row, WHAT, "collation")?,
+        opclass: get(row, WHAT, "opclass")?,
+        descending,
+        nulls_first,
+    })
+}
+
+fn read_enums(model: &mut Model, rows: &[PgRow]) -> Result<(), InspectError> {
+    const WHAT: &str = "enums";
+    for row in rows {
+        let schema: String = get(row, WHAT, "schema")?;
+        let name: String = get(row, WHAT, "name")?;
+        let enumeration = Enum {
+            name: name.clone(),
+            values: get(row, WHAT, "labels")?,
+            comment: get(row, WHAT, "comment")?,
+        };
+        model.schema_mut(&schema).enums.insert(name, enumeration);
+    }
+    Ok(())
+}
+
+fn read_views(model: &mut Model, rows: &[PgRow], dialect: &Postgres) -> Result<(), InspectError> {
+    const WHAT: &str = "views";
+    for row in rows {
+        let schema: String = get(row, WHAT, "schema")?;
+        let name: String = get(row, WHAT, "name")?;
+        let raw: String = get::<Option<String>>(row, WHAT, "definition")?.unwrap_or_default();
+        let query = raw.trim().trim_end_matches(';').trim_end();
+        let definition = normalized(
+            || format!("view {schema}.{name}"),
+            query,
+            |text| canonical_query(dialect, text),
+        )?;
+        let view = View {
+            name: name.clone(),
+            definition,
+            materialized: get(row, WHAT, "materialized")?,
+            comment: get(row, WHAT, "comment")?,
+        };
+        model.schema_mut(&schema).views.insert(name, view);
+    }
+    Ok(())
+}
+
+fn read_sequences(
+    model: &mut Model,
+    rows: &[PgRow],
+    serial_sequences: &BTreeSet<QualifiedName>,
+    dialect: &Postgres,
+) -> Result<(), InspectError> {
+    const WHAT: &str = "sequences";
+    for row in rows {
+        let schema: String = get(row, WHAT, "schema")?;
+        let name: String = get(row, WHAT, "name")?;
+        if serial_sequences.contains(&QualifiedName::new(&schema, &name)) {
+            continue;
+        }
+        let formatted: String = get(row, WHAT, "data_type")?;
+        let data_type = normalized(
+            || format!("sequence {schema}.{name}"),
+            &formatted,
+            |text| dialect.normalize_type(text),
+        )?;
+        let owner_table: Option<String> = get(row, WHAT, "owner_table")?;
+        let owner_column: Option<String> = get(row, WHAT, "owner_column")?;
+        let mut sequence = Sequence {
+            name: name.clone(),
+            data_type,
+            start: get(row, WHAT, "start")?,
+            increment: get(row, WHAT, "increment")?,
+            min_value: get(row, WHAT, "min_value")?,
+            max_value: get(row, WHAT, "max_value")?,
+            cache: get(row, WHAT, "cache")?,
+            cycle: get(row, WHAT, "cycle")?,
+            owned_by: owner_table
+                .zip(owner_column)
+                .map(|(t, c)| format!("{t}.{c}")),
+        };
+        drop_default_sequence_options(&mut sequence);
+        model.schema_mut(&schema).sequences.insert(name, sequence);
+    }
+    Ok(())
+}
+
+/// Sets every option equal to what `CREATE SEQUENCE` would choose by itself to `None`.
+fn drop_default_sequence_options(sequence: &mut Sequence) {
+    let (type_min, type_max) = match sequence.data_type.as_str() {
+        "smallint" => (i64::from(i16::MIN), i64::from(i16::MAX)),
+        "integer" => (i64::from(i32::MIN), i64::from(i32::MAX)),
+        _ => (i64::MIN, i64::MAX),
+    };
+    let increment = sequence.increment.unwrap_or(1);
+    let ascending = increment > 0;
+    let (default_min, default_max) = if ascending {
+        (1, type_max)
+    } else {
+        (type_min, -1)
+    };
+    let min = sequence.min_value.unwrap_or(default_min);
+    let max = sequence.max_value.unwrap_or(default_max);
+    let default_start = if ascending { min } else { max };
+    sequence.start = sequence.start.filter(|&s| s != default_start);
+    sequence.increment = sequence.increment.filter(|&i| i != 1);
+    sequence.min_value = sequence.min_value.filter(|&m| m != default_min);
+    sequence.max_value = sequence.max_value.filter(|&m| m != default_max);
+    sequence.cache = sequence.cache.filter(|&c| c != 1);
+}
+
+fn read_extensions(model: &mut Model, rows: &[PgRow]) -> Result<(), InspectError> {
+    const WHAT: &str = "extensions";
+    for row in rows {
+        let name: String = get(row, WHAT, "name")?;
+        let schema: String = get(row, WHAT, "schema")?;
+        let extension = Extension {
+            name: name.clone(),
+            schema: (schema != "public").then_some(schema),
+        };
+        model.extensions.insert(name, extension);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_parentheses_that_enclose_the_whole_expression() {
+        assert_eq!(strip_enclosing_parens("((price > 0))"), "price > 0");
+        assert_eq!(strip_enclosing_parens("(a) + (b)"), "(a) + (b)");
+        assert_eq!(strip_enclosing_parens("(')' = x)"), "')' = x");
+        assert_eq!(strip_enclosing_parens("lower(email)"), "lower(email)");
+    }
+
+    #[test]
+    fn base_type_ignores_modifiers_schema_and_spacing() {
+        assert_eq!(base_type("character varying(20)"), "character varying");
+        assert_eq!(base_type("core.status"), "status");
+        assert_eq!(
+            base_type("timestamp(3)  with time zone"),
+            "timestamp with time zone"
+        );
+    }
+
+    #[test]
+    fn drops_a_cast_to_the_column_type_from_a_default() {
+        let dialect = Postgres;
+        let default =
+            |raw: &str, column_type: &str| canonical_default(&dialect, raw, column_type).ok();
+        let expected = |sql: &str| dialect.normalize_expression(sql).ok();
+        assert_eq!(default("(now())::date", "date"), expected("(now())"));
+        assert_eq!(default("'-1'::integer", "integer"), expected("-1"));
+        assert_eq!(default("(x)::core.status", "status"), expected("(x)"));
+        assert_eq!(default("(x)::text", "integer"), expected("(x)::TEXT"));
+    }
+
+    #[test]
+    fn drops_the_casts_the_server_adds_to_literals() {
+        let dialect = Postgres;
+        let canonical = |raw: &str| canonical_expression(&dialect, raw).ok();
+        let expected = |sql: &str| dialect.normalize_expression(sql).ok();
+        assert_eq!(canonical("((price > 0::numeric))"), expected("price > 0"));
+        assert_eq!(
+            canonical("(status = ANY (ARRAY['a'::text, 'b'::text]))"),
+            expected("status = ANY(ARRAY['a', 'b'])")
+        );
+        assert_eq!(canonical("'-1'::integer"), expected("-1"));
+        assert_eq!(canonical("x::text"), expected("x::TEXT"));
+        assert_eq!(canonical("'1'::integer::text"), expected("1::TEXT"));
+    }
+
+    #[test]
+    fn drops_the_table_name_before_columns_of_a_single_table_view() {
+        let dialect = Postgres;
+        let canonical = |raw: &str| canonical_query(&dialect, raw).ok();
+        let expected = |sql: &str| dialect.normalize_query(sql).ok();
+        assert_eq!(
+            canonical(
+                " SELECT users.id,\n    users.name\n   FROM users\n  WHERE users.kind = 'a'::text"
+            ),
+            expected("SELECT id, name FROM users WHERE kind = 'a'")
+        );
+        assert_eq!(
+            canonical("SELECT u.id FROM users u JOIN teams t ON t.id = u.team"),
+            expected("SELECT u.id FROM users u JOIN teams t ON t.id = u.team")
+        );
+    }
+
+    #[test]
+    fn drops_sequence_options_equal_to_the_defaults() {
+        let mut ascending = Sequence {
+            name: "s".into(),
+            data_type: "integer".into(),
+            start: Some(1),
+            increment: Some(1),
+            min_value: Some(1),
+            max_value: Some(i64::from(i32::MAX)),
+            cache: Some(1),
+            cycle: false,
+            owned_by: None,
+        };
+        drop_default_sequence_options(&mut ascending);
+        assert_eq!(
+            (ascending.start, ascending.increment, ascending.min_value),
+            (None, None, None)
+        );
+        assert_eq!((ascending.max_value, ascending.cache), (None, None));
+
+        let mut descending = Sequence {
+            data_type: "bigint".into(),
+            start: Some(-1),
+            increment: Some(-2),
+            min_value: Some(i64::MIN),
+            max_value: Some(-1),
+            cache: Some(20),
+            ..ascending
+        };
+        drop_default_sequence_options(&mut descending);
+        assert_eq!(
+            (descending.start, descending.increment, descending.min_value),
+            (None, Some(-2), None)
+        );
+        assert_eq!((descending.max_value, descending.cache), (None, Some(20)));
+    }
+
+    #[test]
+    fn quotes_identifiers_that_are_not_plain_lower_case() {
+        assert_eq!(quote_identifier("user_role"), "user_role");
+        assert_eq!(quote_identifier("UserRole"), "\"UserRole\"");
+        assert_eq!(quote_identifier("9lives"), "\"9lives\"");
+    }
+}
