@@ -446,11 +446,11 @@ fn hazards_match_the_expectations_of_each_case() {
         ] {
             let found = has_severity(&planned.plan, severity);
             if found != expected {
+                let wanted = if expected { "a" } else { "no" };
+                let had = if found { "one" } else { "none" };
                 problems.push(format!(
-                    "expected {}a {} change, the plan has {}",
-                    if expected { "" } else { "no " },
-                    severity_name(severity),
-                    if found { "one" } else { "none" }
+                    "expected {wanted} {} change, the plan has {had}",
+                    severity_name(severity)
                 ));
             }
         }
@@ -488,8 +488,11 @@ fn plan_shape(plan: &Plan) -> Vec<(String, Vec<String>)> {
     plan.files
         .iter()
         .map(|file| {
-            let mut changes: Vec<String> =
-                file.changes.iter().map(|a| format!("{:?}", a.change)).collect();
+            let mut changes: Vec<String> = file
+                .changes
+                .iter()
+                .map(|a| format!("{:?}", a.change))
+                .collect();
             changes.sort();
             (file.object.to_string(), changes)
         })
