@@ -1,0 +1,1 @@
+CREATE TABLE tickets (title text NOT NULL, id bigint GENERATED ALWAYS AS IDENTITY);

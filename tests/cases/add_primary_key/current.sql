@@ -1,0 +1,1 @@
+CREATE TABLE tags (id bigint NOT NULL, name text NOT NULL);

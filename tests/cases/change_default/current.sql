@@ -1,0 +1,1 @@
+CREATE TABLE orders (id bigint PRIMARY KEY, retries integer NOT NULL DEFAULT 3);

@@ -1,0 +1,1 @@
+CREATE TABLE memberships (user_id bigint NOT NULL, org_id bigint NOT NULL, PRIMARY KEY (user_id));

@@ -1,0 +1,1 @@
+CREATE TABLE settings (id bigint PRIMARY KEY, label text DEFAULT 'x', retries integer DEFAULT 0, data jsonb DEFAULT '{}');

@@ -1,0 +1,1 @@
+CREATE TABLE slots (id bigint PRIMARY KEY, position integer NOT NULL);

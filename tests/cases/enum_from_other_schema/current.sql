@@ -1,0 +1,3 @@
+CREATE SCHEMA billing;
+CREATE TYPE billing.plan_tier AS ENUM ('free', 'team');
+CREATE TABLE accounts (id bigint PRIMARY KEY);

@@ -1,0 +1,2 @@
+CREATE TABLE documents (id bigint PRIMARY KEY, body jsonb NOT NULL, title text NOT NULL, valid_during tstzrange, created_at timestamptz NOT NULL, token text NOT NULL);
+CREATE INDEX documents_valid_during_idx ON documents USING gist (valid_during);

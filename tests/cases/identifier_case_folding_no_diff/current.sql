@@ -1,0 +1,1 @@
+CREATE TABLE Users (ID bigint PRIMARY KEY, Email TEXT NOT NULL);

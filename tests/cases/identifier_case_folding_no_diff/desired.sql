@@ -1,0 +1,1 @@
+CREATE TABLE users (id BIGINT PRIMARY KEY, email text NOT NULL);

@@ -1,0 +1,1 @@
+CREATE TABLE settings (id bigint PRIMARY KEY);

@@ -1,0 +1,6 @@
+CREATE TABLE organization_membership_invitations_history (
+    id bigint,
+    accepted_by_organization_member_identifier bigint,
+    CONSTRAINT organization_membership_invit_accepted_by_organization_memb_key UNIQUE (accepted_by_organization_member_identifier)
+);
+CREATE INDEX organization_membership_invit_accepted_by_organization_memb_idx ON organization_membership_invitations_history (accepted_by_organization_member_identifier, id);

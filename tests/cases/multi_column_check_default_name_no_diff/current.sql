@@ -1,0 +1,1 @@
+CREATE TABLE bookings (id bigint PRIMARY KEY, starts_at integer, ends_at integer, CONSTRAINT bookings_check CHECK (starts_at < ends_at));

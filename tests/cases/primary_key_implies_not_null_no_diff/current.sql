@@ -1,0 +1,1 @@
+CREATE TABLE tags (id bigint NOT NULL PRIMARY KEY, name text);

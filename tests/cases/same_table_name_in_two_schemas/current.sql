@@ -1,0 +1,2 @@
+CREATE SCHEMA archive;
+CREATE TABLE events (id bigint PRIMARY KEY);

@@ -1,0 +1,1 @@
+CREATE TABLE tickets (a serial, b bigserial, c smallserial);

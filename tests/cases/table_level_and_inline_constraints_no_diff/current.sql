@@ -1,0 +1,1 @@
+CREATE TABLE tags (id bigint, name text, PRIMARY KEY (id), UNIQUE (name));

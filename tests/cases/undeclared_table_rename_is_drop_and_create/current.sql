@@ -1,0 +1,1 @@
+CREATE TABLE orgs (id bigint PRIMARY KEY, name text NOT NULL);

@@ -1,0 +1,1 @@
+CREATE TABLE organizations (id bigint PRIMARY KEY, name text NOT NULL);

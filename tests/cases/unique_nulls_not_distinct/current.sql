@@ -1,0 +1,1 @@
+CREATE TABLE devices (id bigint PRIMARY KEY, serial text);
