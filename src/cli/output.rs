@@ -53,6 +53,10 @@ impl Action {
             | Change::AlterColumn { .. }
             | Change::SetTableComment { .. }
             | Change::SetColumnComment { .. }
+            | Change::RenameEnum { .. }
+            | Change::RenameConstraint { .. }
+            | Change::RenameIndex { .. }
+            | Change::SetComment { .. }
             | Change::ReplaceView { .. } => Action::Alter,
         }
     }

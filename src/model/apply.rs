@@ -6,7 +6,7 @@
 //! to break without `CASCADE` (a view over a dropped table, a type still in use) are not checked:
 //! ordering such changes is the planner's job, and a model is only data.
 
-use super::{Change, Column, EnumPosition, Model, QualifiedName, Schema, Table};
+use super::{Change, Column, CommentTarget, EnumPosition, Model, QualifiedName, Schema, Table};
 use thiserror::Error;
 
 /// A change that does not fit the model it is applied to (the object is missing or already there).
@@ -73,6 +73,7 @@ impl Change {
                 let enums = &mut model.schema_mut(schema).enums;
                 insert_new(enums, &to.name, to.clone(), "type", schema)
             }
+            Change::RenameEnum { schema, from, to } => rename_enum(model, schema, from, to),
             Change::CreateSequence { schema, sequence } => {
                 let sequences = &mut model.schema_mut(schema).sequences;
                 insert_new(
@@ -119,6 +120,23 @@ impl Change {
             Change::DropColumn { table, column } => drop_column(model, table, &column.name),
             Change::RenameColumn { table, from, to } => rename_column(model, table, from, to),
             Change::AlterColumn { table, from, to } => alter_column(model, table, from, to),
+            Change::RenameConstraint { table, from, to } => {
+                rename_constraint(table_mut(model, table)?, table, from, to)
+            }
+            Change::RenameIndex { table, from, to } => {
+                let target = table_mut(model, table)?;
+                if target.indexes.iter().any(|i| i.name == *to) {
+                    return Err(ApplyError::exists(format!("index {to} on {table}")));
+                }
+                let index = target
+                    .indexes
+                    .iter_mut()
+                    .find(|i| i.name == *from)
+                    .ok_or_else(|| ApplyError::missing(format!("index {from} on {table}")))?;
+                index.name = to.clone();
+                target.sort_constraints();
+                Ok(())
+            }
             Change::AddPrimaryKey { table, key } => {
                 let target = table_mut(model, table)?;
                 if let Some(existing) = &target.primary_key {
@@ -231,6 +249,7 @@ impl Change {
                 column_mut(target, table, column)?.comment = to.clone();
                 Ok(())
             }
+            Change::SetComment { target, to, .. } => set_comment(model, target, to.clone()),
             Change::CreateView { schema, view } => {
                 let views = &mut model.schema_mut(schema).views;
                 insert_new(views, &view.name, view.clone(), "view", schema)
@@ -431,6 +450,108 @@ fn rename_table(model: &mut Model, schema: &str, from: &str, to: &str) -> Result
             }
         }
     }
+    Ok(())
+}
+
+/// Renames an enum; columns typed with it (or arrays of it) follow, as the server tracks
+/// types by identity.
+fn rename_enum(model: &mut Model, schema: &str, from: &str, to: &str) -> Result<(), ApplyError> {
+    let enums = &mut model
+        .schemas
+        .get_mut(schema)
+        .ok_or_else(|| ApplyError::missing(format!("type {}", QualifiedName::new(schema, from))))?
+        .enums;
+    if enums.contains_key(to) {
+        return Err(ApplyError::exists(format!(
+            "type {}",
+            QualifiedName::new(schema, to)
+        )));
+    }
+    let mut value = enums
+        .remove(from)
+        .ok_or_else(|| ApplyError::missing(format!("type {}", QualifiedName::new(schema, from))))?;
+    value.name = to.to_string();
+    enums.insert(to.to_string(), value);
+    let (qualified_from, qualified_to) = (format!("{schema}.{from}"), format!("{schema}.{to}"));
+    for (table_schema, table) in model
+        .schemas
+        .iter_mut()
+        .flat_map(|(name, s)| s.tables.values_mut().map(move |t| (name.as_str(), t)))
+    {
+        for column in &mut table.columns {
+            let base = column.data_type.trim_end_matches("[]");
+            let suffix = &column.data_type[base.len()..];
+            let renamed = if base == qualified_from {
+                Some(format!("{qualified_to}{suffix}"))
+            } else if base == from && table_schema == schema {
+                Some(format!("{to}{suffix}"))
+            } else {
+                None
+            };
+            if let Some(renamed) = renamed {
+                column.data_type = renamed;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Renames whichever constraint of the table carries the name `from`.
+fn rename_constraint(
+    table: &mut Table,
+    name: &QualifiedName,
+    from: &str,
+    to: &str,
+) -> Result<(), ApplyError> {
+    let names = table
+        .primary_key
+        .iter()
+        .map(|k| &k.name)
+        .chain(table.uniques.iter().map(|u| &u.name))
+        .chain(table.checks.iter().map(|c| &c.name))
+        .chain(table.foreign_keys.iter().map(|f| &f.name));
+    if names.clone().any(|n| n == to) {
+        return Err(ApplyError::exists(format!("constraint {to} on {name}")));
+    }
+    let slot = table
+        .primary_key
+        .iter_mut()
+        .map(|k| &mut k.name)
+        .chain(table.uniques.iter_mut().map(|u| &mut u.name))
+        .chain(table.checks.iter_mut().map(|c| &mut c.name))
+        .chain(table.foreign_keys.iter_mut().map(|f| &mut f.name))
+        .find(|n| n.as_str() == from)
+        .ok_or_else(|| ApplyError::missing(format!("constraint {from} on {name}")))?;
+    *slot = to.to_string();
+    table.sort_constraints();
+    Ok(())
+}
+
+fn set_comment(
+    model: &mut Model,
+    target: &CommentTarget,
+    comment: Option<String>,
+) -> Result<(), ApplyError> {
+    let slot = match target {
+        CommentTarget::Schema { name } => model
+            .schemas
+            .get_mut(name)
+            .map(|s| &mut s.comment)
+            .ok_or_else(|| ApplyError::missing(format!("schema {name}")))?,
+        CommentTarget::Type { name } => model
+            .schemas
+            .get_mut(&name.schema)
+            .and_then(|s| s.enums.get_mut(&name.name))
+            .map(|e| &mut e.comment)
+            .ok_or_else(|| ApplyError::missing(format!("type {name}")))?,
+        CommentTarget::View { name, .. } => model
+            .schemas
+            .get_mut(&name.schema)
+            .and_then(|s| s.views.get_mut(&name.name))
+            .map(|v| &mut v.comment)
+            .ok_or_else(|| ApplyError::missing(format!("view {name}")))?,
+    };
+    *slot = comment;
     Ok(())
 }
 
@@ -961,6 +1082,8 @@ mod tests {
                 columns: vec![ColumnRef {
                     table: users(),
                     column: "role".to_string(),
+                    data_type: "role".to_string(),
+                    default: None,
                 }],
             },
             Change::CreateSequence {

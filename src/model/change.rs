@@ -20,11 +20,32 @@ pub enum EnumPosition {
     After(String),
 }
 
-/// A column that uses an enum type, recorded so an enum can be recreated around it.
+/// A column that uses an enum type, recorded so an enum can be recreated around it: its type
+/// (the enum or an array of it) and its default, which must be dropped while the type changes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ColumnRef {
     pub table: QualifiedName,
     pub column: String,
+    pub data_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
+}
+
+/// An object other than a table or column that can carry a comment.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CommentTarget {
+    Schema {
+        name: String,
+    },
+    /// An enum (`COMMENT ON TYPE`).
+    Type {
+        name: QualifiedName,
+    },
+    View {
+        name: QualifiedName,
+        materialized: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,6 +86,13 @@ pub enum Change {
         from: Enum,
         to: Enum,
         columns: Vec<ColumnRef>,
+    },
+    /// `ALTER TYPE … RENAME TO`: columns that use the type follow it (the server tracks types
+    /// by identity, not name). Recreating an enum renames the old one away first.
+    RenameEnum {
+        schema: String,
+        from: String,
+        to: String,
     },
     CreateSequence {
         schema: String,
@@ -117,6 +145,19 @@ pub enum Change {
         from: Column,
         to: Column,
     },
+    /// Renames a primary key, unique, check or foreign key constraint (for a primary key or
+    /// unique constraint the server renames its index too).
+    RenameConstraint {
+        table: QualifiedName,
+        from: String,
+        to: String,
+    },
+    /// Renames a secondary index.
+    RenameIndex {
+        table: QualifiedName,
+        from: String,
+        to: String,
+    },
     AddPrimaryKey {
         table: QualifiedName,
         key: PrimaryKey,
@@ -168,6 +209,12 @@ pub enum Change {
         from: Option<String>,
         to: Option<String>,
     },
+    /// A comment on a schema, enum or view.
+    SetComment {
+        target: CommentTarget,
+        from: Option<String>,
+        to: Option<String>,
+    },
     CreateView {
         schema: String,
         view: View,
@@ -211,6 +258,11 @@ impl Change {
                 to: from,
                 columns,
             },
+            Change::RenameEnum { schema, from, to } => Change::RenameEnum {
+                schema,
+                from: to,
+                to: from,
+            },
             Change::CreateSequence { schema, sequence } => {
                 Change::DropSequence { schema, sequence }
             }
@@ -237,6 +289,16 @@ impl Change {
                 to: from,
             },
             Change::AlterColumn { table, from, to } => Change::AlterColumn {
+                table,
+                from: to,
+                to: from,
+            },
+            Change::RenameConstraint { table, from, to } => Change::RenameConstraint {
+                table,
+                from: to,
+                to: from,
+            },
+            Change::RenameIndex { table, from, to } => Change::RenameIndex {
                 table,
                 from: to,
                 to: from,
@@ -268,6 +330,11 @@ impl Change {
             } => Change::SetColumnComment {
                 table,
                 column,
+                from: to,
+                to: from,
+            },
+            Change::SetComment { target, from, to } => Change::SetComment {
+                target,
                 from: to,
                 to: from,
             },
@@ -360,6 +427,11 @@ impl Change {
             Change::RecreateEnum { schema, to, .. } => {
                 QualifiedName::new(schema.clone(), to.name.clone())
             }
+            Change::RenameEnum { schema, to, .. } => QualifiedName::new(schema.clone(), to.clone()),
+            Change::SetComment { target, .. } => match target {
+                CommentTarget::Schema { name } => QualifiedName::new("", name.clone()),
+                CommentTarget::Type { name } | CommentTarget::View { name, .. } => name.clone(),
+            },
             Change::CreateSequence { schema, sequence }
             | Change::DropSequence { schema, sequence }
             | Change::AlterSequence {
@@ -382,6 +454,8 @@ impl Change {
             | Change::DropColumn { table, .. }
             | Change::RenameColumn { table, .. }
             | Change::AlterColumn { table, .. }
+            | Change::RenameConstraint { table, .. }
+            | Change::RenameIndex { table, .. }
             | Change::AddPrimaryKey { table, .. }
             | Change::DropPrimaryKey { table, .. }
             | Change::AddUnique { table, .. }
@@ -409,6 +483,29 @@ impl Change {
             Change::DropEnum { .. } => format!("drop enum {subject}"),
             Change::AddEnumValue { label, .. } => format!("add value '{label}' to enum {subject}"),
             Change::RecreateEnum { .. } => format!("recreate enum {subject}"),
+            Change::RenameEnum { schema, from, .. } => format!(
+                "rename enum {} to {}",
+                QualifiedName::new(schema.clone(), from.clone()),
+                subject.name
+            ),
+            Change::RenameConstraint { from, to, .. } => {
+                format!("rename constraint {from} on {subject} to {to}")
+            }
+            Change::RenameIndex { from, to, .. } => {
+                format!("rename index {from} on {subject} to {to}")
+            }
+            Change::SetComment { target, .. } => match target {
+                CommentTarget::Schema { name } => format!("set comment on schema {name}"),
+                CommentTarget::Type { .. } => format!("set comment on enum {subject}"),
+                CommentTarget::View { materialized, .. } => {
+                    let kind = if *materialized {
+                        "materialized view"
+                    } else {
+                        "view"
+                    };
+                    format!("set comment on {kind} {subject}")
+                }
+            },
             Change::CreateSequence { .. } => format!("create sequence {subject}"),
             Change::DropSequence { .. } => format!("drop sequence {subject}"),
             Change::AlterSequence { .. } => format!("alter sequence {subject}"),
@@ -517,6 +614,8 @@ impl ColumnRef {
                         found.push(ColumnRef {
                             table: QualifiedName::new(table_schema.clone(), table.name.clone()),
                             column: column.name.clone(),
+                            data_type: column.data_type.clone(),
+                            default: column.default.clone(),
                         });
                     }
                 }

@@ -11,7 +11,7 @@ mod objects;
 mod table;
 
 pub use apply::ApplyError;
-pub use change::{Change, ColumnRef, EnumPosition};
+pub use change::{Change, ColumnRef, CommentTarget, EnumPosition};
 
 pub use objects::{Enum, Extension, Sequence, View};
 pub use table::{

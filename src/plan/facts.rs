@@ -4,7 +4,8 @@
 
 use super::names::{sequences_in_default, type_reference, words};
 use crate::model::{
-    Change, Check, Column, ForeignKey, Index, PrimaryKey, QualifiedName, Sequence, Table, Unique,
+    Change, Check, Column, CommentTarget, ForeignKey, Index, PrimaryKey, QualifiedName, Sequence,
+    Table, Unique,
 };
 
 /// Something a change can create, drop or depend on.
@@ -92,6 +93,12 @@ pub(super) fn facts(change: &Change) -> Facts {
             f.creates
                 .push(Resource::Type(QualifiedName::new(schema, &to.name)));
         }
+        Change::RenameEnum { schema, from, to } => {
+            f.drops
+                .push(Resource::Type(QualifiedName::new(schema, from)));
+            f.creates
+                .push(Resource::Type(QualifiedName::new(schema, to)));
+        }
         Change::CreateSequence { schema, sequence } => {
             f.creates.push(Resource::Sequence(QualifiedName::new(
                 schema,
@@ -178,6 +185,31 @@ pub(super) fn facts(change: &Change) -> Facts {
             let (held, used) = index_resources(table, index);
             f.record(dropping, held, used);
         }
+        // The constraint kind is not recorded, so both namespaces change hands: the index one
+        // (primary keys and uniques) and the per-table one (checks and foreign keys).
+        Change::RenameConstraint { table, from, to } => {
+            f.needs.push(Resource::Relation(table.clone()));
+            f.drops
+                .push(Resource::Index(QualifiedName::new(&table.schema, from)));
+            f.drops
+                .push(Resource::Constraint(table.clone(), from.clone()));
+            f.creates
+                .push(Resource::Index(QualifiedName::new(&table.schema, to)));
+            f.creates
+                .push(Resource::Constraint(table.clone(), to.clone()));
+        }
+        Change::RenameIndex { table, from, to } => {
+            f.needs.push(Resource::Relation(table.clone()));
+            f.drops
+                .push(Resource::Index(QualifiedName::new(&table.schema, from)));
+            f.creates
+                .push(Resource::Index(QualifiedName::new(&table.schema, to)));
+        }
+        Change::SetComment { target, .. } => f.needs.push(match target {
+            CommentTarget::Schema { name } => Resource::Schema(name.clone()),
+            CommentTarget::Type { name } => Resource::Type(name.clone()),
+            CommentTarget::View { name, .. } => Resource::Relation(name.clone()),
+        }),
         Change::SetTableComment { table, .. } => f.needs.push(Resource::Relation(table.clone())),
         Change::SetColumnComment { table, column, .. } => {
             f.needs.push(Resource::Relation(table.clone()));
@@ -194,7 +226,41 @@ pub(super) fn facts(change: &Change) -> Facts {
             .needs
             .push(Resource::Relation(QualifiedName::new(schema, &to.name))),
     }
+    if let Some(table) = table_of_part(change) {
+        // A part of a table (column, key, index, comment) is changed in place: the table must
+        // exist under this name when it runs, even when the part is being dropped — after a
+        // rename, before the table itself is dropped.
+        let relation = Resource::Relation(table.clone());
+        f.frees.retain(|r| *r != relation);
+        f.needs.push(relation);
+    }
     f.settle()
+}
+
+/// The table whose part a change alters, for changes to columns, keys, checks, indexes and
+/// comments; `None` for whole objects.
+fn table_of_part(change: &Change) -> Option<&QualifiedName> {
+    match change {
+        Change::AddColumn { table, .. }
+        | Change::DropColumn { table, .. }
+        | Change::RenameColumn { table, .. }
+        | Change::AlterColumn { table, .. }
+        | Change::RenameConstraint { table, .. }
+        | Change::RenameIndex { table, .. }
+        | Change::AddPrimaryKey { table, .. }
+        | Change::DropPrimaryKey { table, .. }
+        | Change::AddUnique { table, .. }
+        | Change::DropUnique { table, .. }
+        | Change::AddCheck { table, .. }
+        | Change::DropCheck { table, .. }
+        | Change::AddForeignKey { table, .. }
+        | Change::DropForeignKey { table, .. }
+        | Change::CreateIndex { table, .. }
+        | Change::DropIndex { table, .. }
+        | Change::SetTableComment { table, .. }
+        | Change::SetColumnComment { table, .. } => Some(table),
+        _ => None,
+    }
 }
 
 impl Facts {

@@ -4,7 +4,6 @@
 use super::PlanError;
 use super::facts::{Facts, Resource, facts};
 use super::names::{identifier_chains, mentions};
-use super::subject::{describe, subject_of};
 use crate::model::{Change, QualifiedName};
 use petgraph::Direction;
 use petgraph::algo::{has_path_connecting, tarjan_scc};
@@ -54,6 +53,7 @@ fn rank(change: &Change) -> (Phase, u8) {
         Change::CreateEnum { .. } => (Phase::Types, 0),
         Change::AddEnumValue { .. } => (Phase::Types, 1),
         Change::RecreateEnum { .. } => (Phase::Types, 2),
+        Change::RenameEnum { .. } => (Phase::Types, 5),
         Change::CreateSequence { .. } => (Phase::Types, 3),
         Change::AlterSequence { .. } => (Phase::Types, 4),
         Change::RenameTable { .. } => (Phase::Tables, 0),
@@ -63,13 +63,16 @@ fn rank(change: &Change) -> (Phase, u8) {
         Change::AlterColumn { .. } => (Phase::Tables, 4),
         Change::SetTableComment { .. } => (Phase::Tables, 5),
         Change::SetColumnComment { .. } => (Phase::Tables, 6),
-        Change::AddPrimaryKey { .. } => (Phase::Constraints, 0),
-        Change::AddUnique { .. } => (Phase::Constraints, 1),
-        Change::AddCheck { .. } => (Phase::Constraints, 2),
-        Change::CreateIndex { .. } => (Phase::Constraints, 3),
-        Change::AddForeignKey { .. } => (Phase::Constraints, 4),
+        Change::RenameConstraint { .. } => (Phase::Constraints, 0),
+        Change::RenameIndex { .. } => (Phase::Constraints, 1),
+        Change::AddPrimaryKey { .. } => (Phase::Constraints, 2),
+        Change::AddUnique { .. } => (Phase::Constraints, 3),
+        Change::AddCheck { .. } => (Phase::Constraints, 4),
+        Change::CreateIndex { .. } => (Phase::Constraints, 5),
+        Change::AddForeignKey { .. } => (Phase::Constraints, 6),
         Change::CreateView { .. } => (Phase::Views, 0),
         Change::ReplaceView { .. } => (Phase::Views, 1),
+        Change::SetComment { .. } => (Phase::Views, 2),
         Change::DropExtension { .. } => (Phase::Teardown, 0),
         Change::DropSchema { .. } => (Phase::Teardown, 1),
     }
@@ -82,7 +85,7 @@ type SortKey = (Phase, u8, QualifiedName, String);
 fn sort_key(change: &Change) -> SortKey {
     let (phase, kind) = rank(change);
     let content = serde_json::to_string(change).unwrap_or_default();
-    (phase, kind, subject_of(change), content)
+    (phase, kind, change.subject(), content)
 }
 
 /// The changes with their ordering edges.
@@ -112,9 +115,9 @@ impl ChangeGraph {
         add_weak_edges(&mut graph, &all_facts);
         ChangeGraph {
             graph,
-            subjects: changes.iter().map(|c| subject_of(c)).collect(),
+            subjects: changes.iter().map(|c| c.subject()).collect(),
             keys: changes.iter().map(|c| sort_key(c)).collect(),
-            descriptions: changes.iter().map(|c| describe(c)).collect(),
+            descriptions: changes.iter().map(|c| c.describe()).collect(),
         }
     }
 
@@ -248,7 +251,7 @@ fn view_edges(changes: &[&Change], edges: &mut BTreeSet<(usize, usize)>) {
             _ => continue,
         };
         let chains = identifier_chains(&view.definition);
-        let own_subject = subject_of(change);
+        let own_subject = change.subject();
         for (other, names) in relations.iter().enumerate() {
             let touched = names
                 .iter()
@@ -284,7 +287,9 @@ fn relations_of(change: &Change) -> Vec<QualifiedName> {
         | Change::CreateIndex { .. }
         | Change::DropIndex { .. }
         | Change::SetTableComment { .. }
-        | Change::SetColumnComment { .. } => vec![subject_of(change)],
+        | Change::SetColumnComment { .. }
+        | Change::RenameConstraint { .. }
+        | Change::RenameIndex { .. } => vec![change.subject()],
         Change::RenameTable { schema, from, to } => vec![
             QualifiedName::new(schema, from),
             QualifiedName::new(schema, to),

@@ -9,7 +9,6 @@ mod facts;
 mod files;
 mod graph;
 mod names;
-mod subject;
 
 use crate::diff::AssessedChange;
 use crate::model::{ApplyError, Change, Model, QualifiedName};

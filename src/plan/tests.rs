@@ -1,6 +1,5 @@
 //! The planner's behaviour, on changes built by hand.
 
-use super::subject::describe;
 use super::*;
 use crate::model::{
     Change, Column, Enum, ForeignKey, ForeignKeyAction, Index, IndexKey, PrimaryKey, Sequence,
@@ -109,7 +108,7 @@ fn outline(plan: &Plan) -> Vec<String> {
     plan.files
         .iter()
         .map(|file| {
-            let changes: Vec<String> = file.changes.iter().map(|c| describe(&c.change)).collect();
+            let changes: Vec<String> = file.changes.iter().map(|c| c.change.describe()).collect();
             format!("{}: {}", file.object, changes.join(", "))
         })
         .collect()
@@ -127,7 +126,7 @@ fn creates_referenced_table_before_foreign_key() {
         vec![
             "core.users: create table core.users",
             "core.orders: create table core.orders, \
-             add foreign key orders_user_id_fkey on core.orders",
+             add foreign key orders_user_id_fkey to core.orders",
         ]
     );
 }
@@ -148,7 +147,7 @@ fn drops_index_before_dropping_its_column() {
         outline(&plan),
         vec![
             "core.users: drop index users_email_idx on core.users, \
-             drop column email on core.users"
+             drop column core.users.email"
         ]
     );
 }
@@ -165,8 +164,8 @@ fn mutual_foreign_keys_are_deferred_to_a_later_file() {
         outline(&plan),
         vec![
             "core.a: create table core.a",
-            "core.b: create table core.b, add foreign key b_a_id_fkey on core.b",
-            "core.a: add foreign key a_b_id_fkey on core.a",
+            "core.b: create table core.b, add foreign key b_a_id_fkey to core.b",
+            "core.a: add foreign key a_b_id_fkey to core.a",
         ]
     );
 }
@@ -206,7 +205,7 @@ fn enum_is_recreated_after_dropping_a_column_that_uses_it() {
     assert_eq!(
         outline(&plan),
         vec![
-            "core.users: drop column legacy_role on core.users",
+            "core.users: drop column core.users.legacy_role",
             "core.user_role: recreate enum core.user_role",
         ]
     );
@@ -234,7 +233,7 @@ fn view_is_dropped_before_and_recreated_after_its_table_changes() {
         outline(&plan),
         vec![
             "core.active_users: drop view core.active_users",
-            "core.users: alter column email on core.users",
+            "core.users: alter type on core.users.email",
             "core.active_users: create view core.active_users",
         ]
     );
@@ -300,7 +299,7 @@ fn drops_foreign_key_before_the_table_it_references() {
     assert_eq!(
         outline(&plan),
         vec![
-            "core.accounts: drop foreign key accounts_user_id_fkey on core.accounts, \
+            "core.accounts: drop foreign key accounts_user_id_fkey from core.accounts, \
              drop table core.accounts",
             "core.users: drop table core.users",
         ]
@@ -323,9 +322,9 @@ fn adds_a_column_before_the_index_and_foreign_key_using_it() {
     assert_eq!(
         outline(&plan),
         vec![
-            "core.orders: add column user_id on core.orders, \
+            "core.orders: add column core.orders.user_id, \
              create index orders_user_id_idx on core.orders, \
-             add foreign key orders_user_id_fkey on core.orders"
+             add foreign key orders_user_id_fkey to core.orders"
         ]
     );
 }
@@ -378,7 +377,7 @@ fn renamed_table_shares_a_file_with_its_later_changes() {
     ]);
     assert_eq!(
         outline(&plan),
-        vec!["core.users: rename table people on core.users, add column email on core.users"]
+        vec!["core.users: rename table core.people to users, add column core.users.email"]
     );
 }
 
@@ -432,7 +431,7 @@ fn keeps_added_columns_in_their_declared_order() {
     ]);
     assert_eq!(
         outline(&plan),
-        vec!["core.users: add column zip on core.users, add column city on core.users"]
+        vec!["core.users: add column core.users.zip, add column core.users.city"]
     );
 }
 
@@ -488,7 +487,7 @@ fn order_does_not_depend_on_input_order() {
     reversed.reverse();
     assert_eq!(planned(reversed), expected);
     let mut interleaved = mixed_changes();
-    interleaved.sort_by_key(|c| describe(c).len());
+    interleaved.sort_by_key(|c| c.describe().len());
     assert_eq!(planned(interleaved), expected);
 }
 
@@ -500,12 +499,12 @@ fn plans_a_mixed_change_set_in_dependency_order() {
             "core: create schema core",
             "core.team_sizes: drop view core.team_sizes",
             "core.accounts: drop index accounts_team_id_idx on core.accounts, \
-             drop column team_id on core.accounts",
+             drop column core.accounts.team_id",
             "core.user_role: create enum core.user_role",
             "core.teams: create table core.teams",
-            "core.users: create table core.users, add column team_id on core.users, \
-             add foreign key users_team_id_fkey on core.users",
-            "core.teams: add foreign key teams_owner_id_fkey on core.teams",
+            "core.users: create table core.users, add column core.users.team_id, \
+             add foreign key users_team_id_fkey to core.users",
+            "core.teams: add foreign key teams_owner_id_fkey to core.teams",
             "core.admins: create view core.admins",
         ]
     );
@@ -570,7 +569,7 @@ fn drops_a_column_before_the_sequence_its_default_draws_from() {
     assert_eq!(
         outline(&plan),
         vec![
-            "core.users: drop column legacy_id on core.users",
+            "core.users: drop column core.users.legacy_id",
             "core.users_id_seq: drop sequence core.users_id_seq",
         ]
     );
@@ -600,8 +599,8 @@ fn foreign_key_waits_for_the_unique_key_it_references() {
     assert_eq!(
         outline(&plan),
         vec![
-            "core.accounts: add unique accounts_code_key on core.accounts",
-            "core.access: add foreign key access_account_code_fkey on core.access",
+            "core.accounts: add unique accounts_code_key to core.accounts",
+            "core.access: add foreign key access_account_code_fkey to core.access",
         ]
     );
 }

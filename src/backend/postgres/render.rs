@@ -5,9 +5,9 @@
 
 use crate::backend::RenderContext;
 use crate::model::{
-    Change, Check, Column, ColumnRef, Enum, EnumPosition, Extension, ForeignKey, ForeignKeyAction,
-    Identity, IdentityKind, Index, IndexKey, PrimaryKey, QualifiedName, Sequence, Table, Unique,
-    View,
+    Change, Check, Column, ColumnRef, CommentTarget, Enum, EnumPosition, Extension, ForeignKey,
+    ForeignKeyAction, Identity, IdentityKind, Index, IndexKey, PrimaryKey, QualifiedName, Sequence,
+    Table, Unique, View,
 };
 
 /// The SQL statements (without trailing `;`) that make `change` happen.
@@ -36,6 +36,11 @@ pub fn render(change: &Change, context: &RenderContext) -> Vec<String> {
             to,
             columns,
         } => r.recreate_enum(schema, from, to, columns),
+        Change::RenameEnum { schema, from, to } => vec![format!(
+            "ALTER TYPE {} RENAME TO {}",
+            r.name(schema, from),
+            ident(to)
+        )],
         Change::CreateSequence { schema, sequence } => vec![r.create_sequence(schema, sequence)],
         Change::DropSequence { schema, sequence } => vec![r.drop_sequence(schema, sequence)],
         Change::AlterSequence { schema, from, to } => r.alter_sequence(schema, from, to),
@@ -61,6 +66,17 @@ pub fn render(change: &Change, context: &RenderContext) -> Vec<String> {
             ident(to)
         )],
         Change::AlterColumn { table, from, to } => r.alter_column(table, from, to),
+        Change::RenameConstraint { table, from, to } => vec![format!(
+            "ALTER TABLE {} RENAME CONSTRAINT {} TO {}",
+            r.table(table),
+            ident(from),
+            ident(to)
+        )],
+        Change::RenameIndex { table, from, to } => vec![format!(
+            "ALTER INDEX {} RENAME TO {}",
+            r.name(&table.schema, from),
+            ident(to)
+        )],
         Change::AddPrimaryKey { table, key } => {
             vec![r.add_constraint(table, &key.name, &primary_key_body(key))]
         }
@@ -87,6 +103,7 @@ pub fn render(change: &Change, context: &RenderContext) -> Vec<String> {
         Change::SetColumnComment {
             table, column, to, ..
         } => vec![r.column_comment(table, column, to.as_deref())],
+        Change::SetComment { target, to, .. } => vec![r.object_comment(target, to.as_deref())],
         Change::CreateView { schema, view } => r.create_view(schema, view),
         Change::DropView { schema, view } => vec![r.drop_view(schema, view)],
         Change::ReplaceView { schema, from, to } => r.replace_view(schema, from, to),
@@ -596,6 +613,19 @@ impl Renderer<'_> {
             statements.push(self.view_comment(schema, to));
         }
         statements
+    }
+
+    fn object_comment(&self, target: &CommentTarget, comment: Option<&str>) -> String {
+        let object = match target {
+            CommentTarget::Schema { name } => format!("SCHEMA {}", ident(name)),
+            CommentTarget::Type { name } => format!("TYPE {}", self.name(&name.schema, &name.name)),
+            CommentTarget::View { name, materialized } => format!(
+                "{}VIEW {}",
+                if *materialized { "MATERIALIZED " } else { "" },
+                self.name(&name.schema, &name.name)
+            ),
+        };
+        format!("COMMENT ON {object} IS {}", comment_literal(comment))
     }
 
     fn view_comment(&self, schema: &str, view: &View) -> String {
@@ -1617,6 +1647,8 @@ mod tests {
                 columns: vec![ColumnRef {
                     table: users(),
                     column: "role".into(),
+                    data_type: "user_role".into(),
+                    default: None,
                 }],
             },
             &qualified(),
