@@ -43,6 +43,13 @@ struct Planned {
     plan: Plan,
 }
 
+impl Planned {
+    /// How the plan's SQL is rendered: the enums of both sides are the user types.
+    fn render_context(&self) -> RenderContext {
+        RenderContext::for_models(&[&self.current, &self.desired], None)
+    }
+}
+
 fn postgres() -> &'static dyn Dialect {
     dialect(BackendKind::Postgresql).expect("PostgreSQL has a SQL dialect")
 }
@@ -133,15 +140,11 @@ fn plan_between(current: &Model, desired: &Model) -> Result<Plan, String> {
     plan(assessed).map_err(|e| format!("planning: {e}"))
 }
 
-fn render(change: &Change) -> Vec<String> {
-    postgres().render(change, &RenderContext::default())
-}
-
 /// The statements of `changes`, each terminated by `;`, one per line.
-fn sql_text<'a>(changes: impl IntoIterator<Item = &'a Change>) -> String {
+fn sql_text<'a>(changes: impl IntoIterator<Item = &'a Change>, context: &RenderContext) -> String {
     changes
         .into_iter()
-        .flat_map(render)
+        .flat_map(|change| postgres().render(change, context))
         .map(|statement| format!("{statement};\n"))
         .collect()
 }
@@ -286,15 +289,16 @@ fn snapshot_text(case: &Case, planned: &Planned) -> Result<String, String> {
         "-- verdict: {}\n",
         verdict(&planned.plan, &case.flags)
     ));
+    let context = planned.render_context();
     text.push_str("-- up\n");
     for file in &planned.plan.files {
         text.push_str(&format!("-- file: {}\n", file.object));
-        text.push_str(&sql_text(file.changes.iter().map(|a| &a.change)));
+        text.push_str(&sql_text(file.changes.iter().map(|a| &a.change), &context));
     }
     text.push_str("-- down\n");
     for (object, changes) in down_files(&planned.plan, &planned.current)? {
         text.push_str(&format!("-- file: {object}\n"));
-        text.push_str(&sql_text(&changes));
+        text.push_str(&sql_text(&changes, &context));
     }
     Ok(text)
 }
@@ -396,7 +400,8 @@ fn rendered_desired_state_reloads_to_the_same_model() {
         let desired = case.load("desired")?;
         let empty = Model::default();
         let creation = plan_between(&empty, &desired)?;
-        let sql = sql_text(&up_changes(&creation));
+        let render = RenderContext::for_models(&[&desired], None);
+        let sql = sql_text(&up_changes(&creation), &render);
         let context = case.context();
         let reloaded = load_sql_text(&sql, &case.dir.join("rendered.sql"), case.options(&context))
             .map_err(|e| format!("reloading the rendered desired state: {e}\n{sql}"))?;
@@ -411,7 +416,7 @@ fn rendered_desired_state_reloads_to_the_same_model() {
 fn replaying_up_sql_on_current_gives_desired() {
     for_every_case("replay(current, up SQL)", |case| {
         let planned = case.planned()?;
-        let sql = sql_text(&up_changes(&planned.plan));
+        let sql = sql_text(&up_changes(&planned.plan), &planned.render_context());
         let mut model = planned.current.clone();
         replay_sql(case, &mut model, &sql)?;
         match model_difference("replayed up SQL != desired", &model, &planned.desired) {
@@ -425,7 +430,10 @@ fn replaying_up_sql_on_current_gives_desired() {
 fn replaying_down_sql_after_up_restores_current() {
     for_every_case("replay(desired, down SQL)", |case| {
         let planned = case.planned()?;
-        let sql = sql_text(&down_changes(&planned.plan, &planned.current)?);
+        let sql = sql_text(
+            &down_changes(&planned.plan, &planned.current)?,
+            &planned.render_context(),
+        );
         let mut model = planned.desired.clone();
         replay_sql(case, &mut model, &sql)?;
         match difference_after_down("replayed down SQL != current", &model, &planned.current) {
@@ -472,7 +480,7 @@ fn only_no_diff_cases_plan_nothing() {
         match (expect_empty, planned.plan.is_empty()) {
             (true, false) => Err(format!(
                 "expected an empty plan, got:\n{}",
-                sql_text(&up_changes(&planned.plan))
+                sql_text(&up_changes(&planned.plan), &planned.render_context())
             )),
             (false, true) => Err("expected changes, the plan is empty".to_string()),
             _ => Ok(()),
@@ -508,13 +516,14 @@ fn plan_files_do_not_depend_on_change_order() {
         let reversed: Vec<AssessedChange> = assessed.iter().rev().cloned().collect();
         let forward = plan(assessed).map_err(|e| format!("planning: {e}"))?;
         let backward = plan(reversed).map_err(|e| format!("planning reversed: {e}"))?;
+        let render = RenderContext::for_models(&[&current, &desired], None);
         if plan_shape(&forward) == plan_shape(&backward) {
             Ok(())
         } else {
             Err(format!(
                 "the files differ:\n{}\nversus, from reversed input:\n{}",
-                sql_text(&up_changes(&forward)),
-                sql_text(&up_changes(&backward))
+                sql_text(&up_changes(&forward), &render),
+                sql_text(&up_changes(&backward), &render)
             ))
         }
     });

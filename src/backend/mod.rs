@@ -3,8 +3,9 @@
 
 pub mod postgres;
 
-use crate::model::{Change, Model};
+use crate::model::{Change, Model, QualifiedName};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 use std::fmt;
 
 /// The kinds of database bfm manages.
@@ -58,6 +59,30 @@ pub struct RenderContext {
     /// Objects of this schema are printed unqualified: a per-environment connection's SQL picks
     /// its schema at apply time through `search_path`.
     pub unqualified_schema: Option<String>,
+    /// The user-defined types (enums) the rendered changes may use. A column type spelled
+    /// unqualified is qualified with its table's schema only when it names one of these, so
+    /// extension types such as `citext` stay as written.
+    pub user_types: BTreeSet<QualifiedName>,
+}
+
+impl RenderContext {
+    /// The context for rendering changes between `models` (typically the current and desired
+    /// state): every enum either side holds is a user type.
+    pub fn for_models(models: &[&Model], unqualified_schema: Option<String>) -> Self {
+        let user_types = models
+            .iter()
+            .flat_map(|model| model.schemas.iter())
+            .flat_map(|(schema, s)| {
+                s.enums
+                    .keys()
+                    .map(move |name| QualifiedName::new(schema.clone(), name.clone()))
+            })
+            .collect();
+        RenderContext {
+            unqualified_schema,
+            user_types,
+        }
+    }
 }
 
 /// The kinds of constraint or index a server names by itself when the DDL does not.

@@ -211,11 +211,8 @@ pub fn diff(args: &DiffArgs) -> Result<Outcome, CliError> {
     } else {
         plan.changes().map(|c| c.change.clone()).collect()
     };
-    print_stdout(&sql_script(&statements(
-        &changes,
-        dialect,
-        &RenderContext::default(),
-    )))?;
+    let render = RenderContext::for_models(&[&from, &to], None);
+    print_stdout(&sql_script(&statements(&changes, dialect, &render)))?;
     Ok(Outcome::Done)
 }
 
@@ -270,7 +267,7 @@ mod tests {
             environments: Vec::new(),
         };
         ConnectionPlan {
-            render: render_context(&connection),
+            render: render_context(&connection, &[]),
             dialect: connection_dialect(&connection).unwrap(),
             connection,
             compared_with: String::new(),

@@ -31,13 +31,13 @@ pub fn connection_dialect(connection: &Connection) -> Result<&'static dyn Dialec
     })
 }
 
-/// How a connection's SQL is rendered: a per-environment connection's objects unqualified.
-pub fn render_context(connection: &Connection) -> RenderContext {
-    RenderContext {
-        unqualified_schema: connection
-            .is_per_environment()
-            .then(|| connection.name.clone()),
-    }
+/// How a connection's SQL is rendered: a per-environment connection's objects unqualified, and
+/// the enums of `models` (its current and desired state) known as user types.
+pub fn render_context(connection: &Connection, models: &[&Model]) -> RenderContext {
+    let unqualified = connection
+        .is_per_environment()
+        .then(|| connection.name.clone());
+    RenderContext::for_models(models, unqualified)
 }
 
 /// Replays a migrations directory with `options`, after checking its `bfm.sum`.
@@ -74,6 +74,7 @@ pub fn plan_connection(
         relative(config, &migrations_dir),
         count(replayed.migrations.len(), "migration")
     );
+    let render = render_context(connection, &[&replayed.model, &desired]);
     Ok(ConnectionPlan {
         connection: connection.clone(),
         compared_with,
@@ -81,7 +82,7 @@ pub fn plan_connection(
         plan: plan(assessed)?,
         current: replayed.model,
         dialect,
-        render: render_context(connection),
+        render,
     })
 }
 

@@ -12,6 +12,8 @@ mod views;
 use crate::model::{Change, Model};
 use serde::{Deserialize, Serialize};
 
+pub use views::replaceable_in_place;
+
 /// How much a hazard matters to `generate`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -77,8 +79,10 @@ impl AssessedChange {
 }
 
 /// The changes that turn `current` into `desired`, in a canonical (not yet dependency) order:
-/// schemas created, extensions, enums, sequences, tables by schema and name, views, schemas
-/// dropped. Within a table: declared renames, then the constraints and indexes that go (or change),
+/// schemas created (and their comments), extensions, enums (and their comments), sequences,
+/// tables by schema and name, views (a comment-only change is a `SetComment`), schemas dropped.
+/// Within a table: declared renames, then constraints and indexes that differ only by name
+/// (renamed, never dropped and added), then the constraints and indexes that go (or change),
 /// then columns (drops, then adds and alterations in the desired order), then the constraints and
 /// indexes that come (primary key, uniques, checks, foreign keys, indexes, each by name), then
 /// comments. Applying them in this order to `current` gives `desired.without_intent()`.

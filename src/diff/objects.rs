@@ -1,23 +1,45 @@
 //! Schema-level objects other than tables and views: schemas, extensions, enums, sequences.
 
-use crate::model::{Change, ColumnRef, Enum, EnumPosition, Model, Schema};
+use crate::model::{
+    Change, ColumnRef, CommentTarget, Enum, EnumPosition, Model, QualifiedName, Schema,
+};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Schemas of `desired` that `current` lacks, created first.
+/// Schemas of `desired` that `current` lacks, created first (then commented, as `CREATE SCHEMA`
+/// takes no comment), and the new comments of schemas on both sides.
 pub(super) fn create_schemas(current: &Model, desired: &Model, out: &mut Vec<Change>) {
-    for name in desired.schemas.keys() {
-        if !current.schemas.contains_key(name) {
+    for (name, schema) in &desired.schemas {
+        let existing = current.schemas.get(name);
+        if existing.is_none() {
             out.push(Change::CreateSchema { name: name.clone() });
+        }
+        let from = existing.and_then(|s| s.comment.clone());
+        if from != schema.comment {
+            out.push(schema_comment(name, from, schema.comment.clone()));
         }
     }
 }
 
-/// Schemas of `current` that `desired` lacks, dropped last (once their objects are gone).
+/// Schemas of `current` that `desired` lacks, dropped last (once their objects are gone). A
+/// comment is cleared first, so that the inverse — create, then comment — restores it.
 pub(super) fn drop_schemas(current: &Model, desired: &Model, out: &mut Vec<Change>) {
-    for name in current.schemas.keys() {
+    for (name, schema) in &current.schemas {
         if !desired.schemas.contains_key(name) {
+            if schema.comment.is_some() {
+                out.push(schema_comment(name, schema.comment.clone(), None));
+            }
             out.push(Change::DropSchema { name: name.clone() });
         }
+    }
+}
+
+fn schema_comment(name: &str, from: Option<String>, to: Option<String>) -> Change {
+    Change::SetComment {
+        target: CommentTarget::Schema {
+            name: name.to_string(),
+        },
+        from,
+        to,
     }
 }
 
@@ -56,6 +78,9 @@ pub(super) fn enums(original: &Model, current: &Model, desired: &Model, out: &mu
                 (Some(from), Some(to)) if from.values != to.values => {
                     out.extend(enum_changes(original, schema, from, to));
                 }
+                (Some(from), Some(to)) if from.comment != to.comment => {
+                    out.push(enum_comment(schema, from, to));
+                }
                 (Some(from), None) => out.push(Change::DropEnum {
                     schema: schema.to_string(),
                     value: from.clone(),
@@ -70,8 +95,19 @@ pub(super) fn enums(original: &Model, current: &Model, desired: &Model, out: &mu
     }
 }
 
-/// `ADD VALUE` for each new label when the old labels keep their relative order, otherwise one
-/// recreation of the type.
+/// `COMMENT ON TYPE`, for an enum whose comment alone changed, or whose labels were only added.
+fn enum_comment(schema: &str, from: &Enum, to: &Enum) -> Change {
+    Change::SetComment {
+        target: CommentTarget::Type {
+            name: QualifiedName::new(schema, to.name.clone()),
+        },
+        from: from.comment.clone(),
+        to: to.comment.clone(),
+    }
+}
+
+/// `ADD VALUE` for each new label when the old labels keep their relative order (then the
+/// comment, if it changed), otherwise one recreation of the type, which carries the comment.
 fn enum_changes(original: &Model, schema: &str, from: &Enum, to: &Enum) -> Vec<Change> {
     let kept: Vec<&String> = to
         .values
@@ -87,7 +123,8 @@ fn enum_changes(original: &Model, schema: &str, from: &Enum, to: &Enum) -> Vec<C
             columns: ColumnRef::using_enum(original, schema, &from.name),
         }];
     }
-    to.values
+    let mut changes: Vec<Change> = to
+        .values
         .iter()
         .enumerate()
         .filter(|(_, label)| !from.values.contains(label))
@@ -97,7 +134,11 @@ fn enum_changes(original: &Model, schema: &str, from: &Enum, to: &Enum) -> Vec<C
             label: label.clone(),
             position: label_position(&from.values, &to.values[at + 1..]),
         })
-        .collect()
+        .collect();
+    if from.comment != to.comment {
+        changes.push(enum_comment(schema, from, to));
+    }
+    changes
 }
 
 /// Where a new label goes when labels are added left to right: before the first old label that

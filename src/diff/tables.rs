@@ -4,6 +4,7 @@
 use super::columns;
 use super::objects::schema_pairs;
 use crate::model::{Change, Model, QualifiedName, Table};
+use crate::model::{Check, ForeignKey, Index, PrimaryKey, Unique};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Renames by the table's new name, each already applied to the model they were found in.
@@ -129,9 +130,12 @@ fn drop_table(schema: &str, name: &QualifiedName, table: &Table, out: &mut Vec<C
     });
 }
 
-/// A table on both sides: what goes, then columns, then what comes, then comments. A constraint
-/// or index that changed under the same name is dropped and added again.
+/// A table on both sides: constraints and indexes that only changed their name, then what
+/// goes, then columns, then what comes, then comments. A constraint or index that changed under
+/// the same name is dropped and added again.
 fn table(name: &QualifiedName, from: &Table, to: &Table, out: &mut Vec<Change>) {
+    let renamed = renamed_parts(name, from, to, out);
+    let from = &renamed;
     let t = || name.clone();
     for foreign_key in gone(&from.foreign_keys, &to.foreign_keys, |f| &f.name) {
         out.push(Change::DropForeignKey {
@@ -198,4 +202,132 @@ fn gone<T: Clone + PartialEq>(from: &[T], to: &[T], name_of: impl Fn(&T) -> &Str
         .collect();
     items.sort_by(|a, b| name_of(a).cmp(name_of(b)));
     items
+}
+
+/// The constraint and index names of one side of a table. Constraints (and the indexes behind
+/// primary keys and uniques) share one namespace with indexes, so all count.
+fn part_names(table: &Table) -> BTreeSet<&String> {
+    table
+        .primary_key
+        .iter()
+        .map(|k| &k.name)
+        .chain(table.uniques.iter().map(|u| &u.name))
+        .chain(table.checks.iter().map(|c| &c.name))
+        .chain(table.foreign_keys.iter().map(|f| &f.name))
+        .chain(table.indexes.iter().map(|i| &i.name))
+        .collect()
+}
+
+/// Finds the constraints and indexes of `from` that `to` holds unchanged under another name —
+/// typically the implicit `orgs_pkey` of a table renamed to `organizations` — and renames them
+/// (no data is touched, unlike a drop and an add). Returns `from` with the renames applied, so
+/// the rest of the comparison sees them as equal.
+fn renamed_parts(name: &QualifiedName, from: &Table, to: &Table, out: &mut Vec<Change>) -> Table {
+    let names = Namespaces {
+        current: part_names(from),
+        desired: part_names(to),
+    };
+    let mut renamed = from.clone();
+    let mut keys: Vec<PrimaryKey> = renamed.primary_key.take().into_iter().collect();
+    let to_keys: Vec<PrimaryKey> = to.primary_key.iter().cloned().collect();
+    let mut constraints = names.rename(
+        &mut keys,
+        &to_keys,
+        |k| &k.name,
+        |k, n| PrimaryKey {
+            name: n.to_string(),
+            ..k.clone()
+        },
+    );
+    renamed.primary_key = keys.pop();
+    constraints.extend(names.rename(
+        &mut renamed.uniques,
+        &to.uniques,
+        |u| &u.name,
+        |u, n| Unique {
+            name: n.to_string(),
+            ..u.clone()
+        },
+    ));
+    constraints.extend(names.rename(
+        &mut renamed.checks,
+        &to.checks,
+        |c| &c.name,
+        |c, n| Check {
+            name: n.to_string(),
+            ..c.clone()
+        },
+    ));
+    constraints.extend(names.rename(
+        &mut renamed.foreign_keys,
+        &to.foreign_keys,
+        |f| &f.name,
+        |f, n| ForeignKey {
+            name: n.to_string(),
+            ..f.clone()
+        },
+    ));
+    let indexes = names.rename(
+        &mut renamed.indexes,
+        &to.indexes,
+        |i| &i.name,
+        |i, n| Index {
+            name: n.to_string(),
+            ..i.clone()
+        },
+    );
+    out.extend(
+        constraints
+            .into_iter()
+            .map(|(from, to)| Change::RenameConstraint {
+                table: name.clone(),
+                from,
+                to,
+            }),
+    );
+    out.extend(indexes.into_iter().map(|(from, to)| Change::RenameIndex {
+        table: name.clone(),
+        from,
+        to,
+    }));
+    renamed.sort_constraints();
+    renamed
+}
+
+/// The names each side of a table uses, which a rename must leave alone: it goes from a name
+/// only the current side has to one only the desired side has.
+struct Namespaces<'t> {
+    current: BTreeSet<&'t String>,
+    desired: BTreeSet<&'t String>,
+}
+
+impl Namespaces<'_> {
+    /// Renames in place each item of `from` that equals an item of `to` but for its name, each
+    /// item of `to` matched once, and returns the `(old, new)` name pairs in the order of `from`.
+    fn rename<T: PartialEq>(
+        &self,
+        from: &mut [T],
+        to: &[T],
+        name_of: impl Fn(&T) -> &String,
+        with_name: impl Fn(&T, &str) -> T,
+    ) -> Vec<(String, String)> {
+        let mut matched = BTreeSet::new();
+        let mut pairs = Vec::new();
+        for item in from.iter_mut() {
+            if self.desired.contains(name_of(item)) {
+                continue;
+            }
+            let found = to.iter().enumerate().find(|(at, new)| {
+                !matched.contains(at)
+                    && !self.current.contains(name_of(new))
+                    && with_name(item, name_of(new)) == **new
+            });
+            if let Some((at, new)) = found {
+                matched.insert(at);
+                pairs.push((name_of(item).clone(), name_of(new).clone()));
+                *item = with_name(item, name_of(new));
+            }
+        }
+        pairs
+    }
 }

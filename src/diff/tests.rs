@@ -630,3 +630,140 @@ fn a_table_in_a_new_schema_comes_after_its_schema() {
         ["create schema audit", "create table audit.notes"]
     );
 }
+
+#[test]
+fn constraints_and_indexes_that_only_change_name_are_renamed() {
+    let current = fixture();
+    let mut desired = fixture();
+    let schema = core(&mut desired);
+    let mut orgs = schema.tables.remove("organizations").unwrap_or_default();
+    orgs.name = "tenants".to_string();
+    orgs.renamed_from = Some("organizations".to_string());
+    if let Some(key) = &mut orgs.primary_key {
+        key.name = "tenants_pkey".to_string();
+    }
+    orgs.uniques[0].name = "tenants_slug_key".to_string();
+    schema.tables.insert("tenants".to_string(), orgs);
+    let users = table(&mut desired, "users");
+    users.foreign_keys[0].ref_table = "tenants".to_string();
+    users.foreign_keys[0].name = "users_tenant_fkey".to_string();
+    users.indexes[0].name = "users_email_lower_idx".to_string();
+    let changes = converges(&current, &desired);
+    assert_eq!(
+        described(&changes),
+        [
+            "rename table core.organizations to tenants",
+            "rename constraint organizations_pkey on core.tenants to tenants_pkey",
+            "rename constraint organizations_slug_key on core.tenants to tenants_slug_key",
+            "rename constraint users_org_id_fkey on core.users to users_tenant_fkey",
+            "rename index users_lower_idx on core.users to users_email_lower_idx",
+        ]
+    );
+    assert!(
+        assess(changes, &current, &desired)
+            .iter()
+            .all(|a| a.hazards.is_empty())
+    );
+}
+
+#[test]
+fn a_constraint_changed_in_name_and_definition_is_dropped_and_added() {
+    let current = fixture();
+    let mut desired = fixture();
+    let users = table(&mut desired, "users");
+    users.checks[0].name = "users_email_present".to_string();
+    users.checks[0].expression = "length(email) > 0".to_string();
+    let changes = converges(&current, &desired);
+    assert_eq!(
+        described(&changes),
+        [
+            "drop check users_email_check from core.users",
+            "add check users_email_present to core.users",
+        ]
+    );
+}
+
+#[test]
+fn comments_on_schemas_enums_and_views_are_set_alone() {
+    let current = fixture();
+    let mut desired = fixture();
+    let schema = core(&mut desired);
+    schema.comment = Some("Core data".to_string());
+    if let Some(role) = schema.enums.get_mut("user_role") {
+        role.comment = Some("What a user may do".to_string());
+    }
+    if let Some(active) = schema.views.get_mut("active_users") {
+        active.comment = Some("Members only".to_string());
+    }
+    let changes = converges(&current, &desired);
+    assert_eq!(
+        described(&changes),
+        [
+            "set comment on schema core",
+            "set comment on enum core.user_role",
+            "set comment on view core.active_users",
+        ]
+    );
+}
+
+#[test]
+fn new_objects_carry_their_comments_once() {
+    let current = fixture();
+    let mut desired = fixture();
+    let audit = desired.schema_mut("audit");
+    audit.comment = Some("Audit trail".to_string());
+    audit.enums.insert(
+        "action".to_string(),
+        crate::model::Enum {
+            name: "action".to_string(),
+            values: vec!["insert".to_string()],
+            comment: Some("What happened".to_string()),
+        },
+    );
+    audit.views.insert(
+        "recent".to_string(),
+        View {
+            comment: Some("Last day".to_string()),
+            ..view("recent", "SELECT 1")
+        },
+    );
+    let changes = converges(&current, &desired);
+    assert_eq!(
+        described(&changes),
+        [
+            "create schema audit",
+            "set comment on schema audit",
+            "create enum audit.action",
+            "create view audit.recent",
+        ]
+    );
+}
+
+#[test]
+fn a_dropped_schema_loses_its_comment_first_so_the_inverse_restores_it() {
+    let mut current = fixture();
+    current.schema_mut("audit").comment = Some("Audit trail".to_string());
+    let changes = converges(&current, &fixture());
+    assert_eq!(
+        described(&changes),
+        ["set comment on schema audit", "drop schema audit"]
+    );
+}
+
+#[test]
+fn an_enum_given_labels_and_a_comment_adds_the_labels_then_comments() {
+    let current = fixture();
+    let mut desired = fixture();
+    if let Some(role) = core(&mut desired).enums.get_mut("user_role") {
+        role.values.push("guest".to_string());
+        role.comment = Some("What a user may do".to_string());
+    }
+    let changes = converges(&current, &desired);
+    assert_eq!(
+        described(&changes),
+        [
+            "add value 'guest' to enum core.user_role",
+            "set comment on enum core.user_role",
+        ]
+    );
+}

@@ -1,8 +1,9 @@
 //! Views: replaced in place when PostgreSQL allows it, otherwise dropped and created again —
-//! including unchanged views over tables whose columns change under them.
+//! including unchanged views over tables whose columns change under them. A view whose query is
+//! unchanged but whose comment is only gets its comment set.
 
 use super::objects::{schema_pairs, union};
-use crate::model::{Change, Model, QualifiedName, View};
+use crate::model::{Change, CommentTarget, Model, QualifiedName, View};
 use sqlparser::ast::{SetExpr, Statement};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
@@ -32,6 +33,8 @@ pub(super) fn tables_views_depend_on(changes: &[Change]) -> BTreeSet<QualifiedNa
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Action {
     Keep,
+    /// Kept, with a new comment.
+    Comment,
     Create,
     Drop,
     Replace,
@@ -54,7 +57,8 @@ pub(super) fn views(
             let (from, to) = (from_views.get(name), to_views.get(name));
             let action = match (from, to) {
                 (Some(f), Some(t)) if f == t => Action::Keep,
-                (Some(f), Some(t)) if replaceable(f, t) => Action::Replace,
+                (Some(f), Some(t)) if same_query(f, t) => Action::Comment,
+                (Some(f), Some(t)) if replaceable_in_place(f, t) => Action::Replace,
                 (Some(_), Some(_)) => Action::Recreate,
                 (Some(_), None) => Action::Drop,
                 (None, _) => Action::Create,
@@ -66,6 +70,14 @@ pub(super) fn views(
     for (name, (from, to, action)) in plan {
         let schema = || name.schema.clone();
         match (action, from, to) {
+            (Action::Comment, Some(from), Some(to)) => out.push(Change::SetComment {
+                target: CommentTarget::View {
+                    name: name.clone(),
+                    materialized: to.materialized,
+                },
+                from: from.comment.clone(),
+                to: to.comment.clone(),
+            }),
             (Action::Replace, Some(from), Some(to)) => out.push(Change::ReplaceView {
                 schema: schema(),
                 from: from.clone(),
@@ -92,7 +104,7 @@ pub(super) fn views(
     }
 }
 
-/// Marks for recreation every kept view that mentions an affected table or a view that is itself
+/// Marks for recreation every kept (or only re-commented) view that mentions an affected table or a view that is itself
 /// dropped or recreated, until nothing more changes.
 fn recreate_dependents(
     plan: &mut BTreeMap<QualifiedName, (Option<&View>, Option<&View>, Action)>,
@@ -110,7 +122,7 @@ fn recreate_dependents(
             .collect();
         let mut changed = false;
         for (_, (from, _, action)) in plan.iter_mut() {
-            if *action == Action::Keep
+            if matches!(action, Action::Keep | Action::Comment)
                 && let Some(view) = from
                 && mentioned_names(&view.definition)
                     .iter()
@@ -141,18 +153,20 @@ fn mentioned_names(sql: &str) -> BTreeSet<String> {
         .collect()
 }
 
-/// Whether `CREATE OR REPLACE VIEW` can turn `from` into `to`: the same kind of view, and either
-/// the same query (only the comment differs) or a plain view whose new output columns start with
-/// the old ones.
-fn replaceable(from: &View, to: &View) -> bool {
-    if from.materialized != to.materialized {
+/// Whether two views differ at most by their comment.
+fn same_query(from: &View, to: &View) -> bool {
+    from.materialized == to.materialized && from.definition == to.definition
+}
+
+/// Whether `CREATE OR REPLACE VIEW` can turn `from` into `to`: two plain views, the new select
+/// list starting with the old one (PostgreSQL only lets a replaced view append output columns).
+/// The renderer asks too, since the inverse of an appended column is a removed one.
+pub fn replaceable_in_place(from: &View, to: &View) -> bool {
+    if from.materialized || to.materialized {
         return false;
     }
     if from.definition == to.definition {
         return true;
-    }
-    if from.materialized {
-        return false;
     }
     match (projection(&from.definition), projection(&to.definition)) {
         (Some(old), Some(new)) => new.starts_with(&old),

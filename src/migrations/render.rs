@@ -200,9 +200,7 @@ mod tests {
             vec![Change::CreateSchema { name: "org".into() }],
             Vec::new(),
         );
-        let context = RenderContext {
-            unqualified_schema: Some("organization".into()),
-        };
+        let context = RenderContext::for_models(&[], Some("organization".into()));
         let texts = render_file(&file, &[], &Echo, &context);
         assert!(texts.up.contains("CREATE SCHEMA org /* organization */;\n"));
     }

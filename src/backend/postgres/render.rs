@@ -4,6 +4,7 @@
 //! statement order itself, so generated files read like hand-written DDL and replay exactly.
 
 use crate::backend::RenderContext;
+use crate::diff::replaceable_in_place;
 use crate::model::{
     Change, Check, Column, ColumnRef, CommentTarget, Enum, EnumPosition, Extension, ForeignKey,
     ForeignKeyAction, Identity, IdentityKind, Index, IndexKey, PrimaryKey, QualifiedName, Sequence,
@@ -103,7 +104,10 @@ pub fn render(change: &Change, context: &RenderContext) -> Vec<String> {
         Change::SetColumnComment {
             table, column, to, ..
         } => vec![r.column_comment(table, column, to.as_deref())],
-        Change::SetComment { target, to, .. } => vec![r.object_comment(target, to.as_deref())],
+        Change::SetComment { target, to, .. } => r
+            .object_comment(target, to.as_deref())
+            .into_iter()
+            .collect(),
         Change::CreateView { schema, view } => r.create_view(schema, view),
         Change::DropView { schema, view } => vec![r.drop_view(schema, view)],
         Change::ReplaceView { schema, from, to } => r.replace_view(schema, from, to),
@@ -135,18 +139,19 @@ impl Renderer<'_> {
     }
 
     /// A column type as written in DDL: an unqualified user type (an enum of the table's own
-    /// schema) is qualified with that schema when names are qualified.
+    /// schema, as the context knows them) is qualified with that schema when names are qualified.
+    /// Any other type — built in, or from an extension such as `citext` — stays as written.
     fn column_type(&self, schema: &str, data_type: &str) -> String {
         let (base, array_suffix) = split_array_suffix(data_type);
-        if self.unqualified(schema) || base.contains('.') || super::types::is_builtin_type(base) {
+        let name = base
+            .strip_prefix('"')
+            .and_then(|quoted| quoted.strip_suffix('"'))
+            .unwrap_or(base);
+        let user_type = QualifiedName::new(schema, name);
+        if self.unqualified(schema) || !self.context.user_types.contains(&user_type) {
             return data_type.to_string();
         }
-        let name = if base.starts_with('"') {
-            base.to_string()
-        } else {
-            ident(base)
-        };
-        format!("{}.{name}{array_suffix}", ident(schema))
+        format!("{}.{}{array_suffix}", ident(schema), ident(name))
     }
 
     fn create_schema(&self, name: &str) -> Vec<String> {
@@ -201,7 +206,9 @@ impl Renderer<'_> {
     }
 
     /// Renames the old type to `{name}__old`, creates the new one, converts each column through
-    /// `text` (which fails on a row holding a removed label), and drops the old type.
+    /// `text` (which fails on a row holding a removed label), and drops the old type. A column's
+    /// default is typed with the old enum, so it is dropped before the conversion and set again
+    /// after it.
     fn recreate_enum(
         &self,
         schema: &str,
@@ -220,11 +227,7 @@ impl Renderer<'_> {
             create_enum_statement(&new_type, &to.values),
         ];
         for column in columns {
-            let name = ident(&column.column);
-            statements.push(format!(
-                "ALTER TABLE {} ALTER COLUMN {name} TYPE {new_type} USING {name}::text::{new_type}",
-                self.table(&column.table)
-            ));
+            statements.extend(self.convert_enum_column(column, &new_type));
         }
         statements.push(format!("DROP TYPE {}", self.name(schema, &old_name)));
         if to.comment.is_some() {
@@ -232,6 +235,29 @@ impl Renderer<'_> {
                 "COMMENT ON TYPE {new_type} IS {}",
                 comment_literal(to.comment.as_deref())
             ));
+        }
+        statements
+    }
+
+    /// `ALTER COLUMN … TYPE new USING col::text::new` (`text[]` for an array of the enum),
+    /// between dropping and restoring the column's default.
+    fn convert_enum_column(&self, column: &ColumnRef, new_type: &str) -> Vec<String> {
+        let alter = format!(
+            "ALTER TABLE {} ALTER COLUMN {}",
+            self.table(&column.table),
+            ident(&column.column)
+        );
+        let (_, array_suffix) = split_array_suffix(&column.data_type);
+        let mut statements = Vec::new();
+        if column.default.is_some() {
+            statements.push(format!("{alter} DROP DEFAULT"));
+        }
+        statements.push(format!(
+            "{alter} TYPE {new_type}{array_suffix} USING {}::text{array_suffix}::{new_type}{array_suffix}",
+            ident(&column.column)
+        ));
+        if let Some(default) = &column.default {
+            statements.push(format!("{alter} SET DEFAULT {default}"));
         }
         statements
     }
@@ -594,9 +620,12 @@ impl Renderer<'_> {
         )
     }
 
-    /// `CREATE OR REPLACE VIEW`; a materialized view has no such form and is dropped and created.
+    /// `CREATE OR REPLACE VIEW` when PostgreSQL accepts it — a plain view whose new select list
+    /// starts with the old one —, otherwise the view is dropped and created again (with its
+    /// comment). The check is made here, not only in the diff, because the inverse of an
+    /// appended column removes it, which only a drop and create can do.
     fn replace_view(&self, schema: &str, from: &View, to: &View) -> Vec<String> {
-        if from.materialized || to.materialized {
+        if !replaceable_in_place(from, to) {
             let mut statements = vec![self.drop_view(schema, from)];
             statements.extend(self.create_view(schema, to));
             return statements;
@@ -615,8 +644,11 @@ impl Renderer<'_> {
         statements
     }
 
-    fn object_comment(&self, target: &CommentTarget, comment: Option<&str>) -> String {
+    /// `COMMENT ON SCHEMA|TYPE|VIEW`; nothing for the unqualified schema, which is only known
+    /// at apply time.
+    fn object_comment(&self, target: &CommentTarget, comment: Option<&str>) -> Option<String> {
         let object = match target {
+            CommentTarget::Schema { name } if self.unqualified(name) => return None,
             CommentTarget::Schema { name } => format!("SCHEMA {}", ident(name)),
             CommentTarget::Type { name } => format!("TYPE {}", self.name(&name.schema, &name.name)),
             CommentTarget::View { name, materialized } => format!(
@@ -625,7 +657,10 @@ impl Renderer<'_> {
                 self.name(&name.schema, &name.name)
             ),
         };
-        format!("COMMENT ON {object} IS {}", comment_literal(comment))
+        Some(format!(
+            "COMMENT ON {object} IS {}",
+            comment_literal(comment)
+        ))
     }
 
     fn view_comment(&self, schema: &str, view: &View) -> String {
@@ -954,15 +989,18 @@ fn type_family(data_type: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Model;
 
+    /// Names qualified, with `core.user_role` the one user type.
     fn qualified() -> RenderContext {
-        RenderContext::default()
+        RenderContext {
+            user_types: [QualifiedName::new("core", "user_role")].into(),
+            ..RenderContext::default()
+        }
     }
 
     fn unqualified(schema: &str) -> RenderContext {
-        RenderContext {
-            unqualified_schema: Some(schema.to_string()),
-        }
+        RenderContext::for_models(&[], Some(schema.to_string()))
     }
 
     fn column(name: &str, data_type: &str, nullable: bool) -> Column {
@@ -1092,6 +1130,40 @@ mod tests {
         assert_eq!(
             sql,
             "ALTER TABLE core.users ADD COLUMN roles core.user_role[]"
+        );
+    }
+
+    #[test]
+    fn keeps_an_extension_type_unqualified() {
+        let sql = one(Change::AddColumn {
+            table: users(),
+            column: column("nickname", "citext", true),
+        });
+        assert_eq!(sql, "ALTER TABLE core.users ADD COLUMN nickname citext");
+    }
+
+    #[test]
+    fn knows_the_enums_of_the_models_it_renders_for() {
+        let mut model = Model::default();
+        model.schema_mut("core").enums.insert(
+            "Mood".into(),
+            Enum {
+                name: "Mood".into(),
+                values: vec!["ok".into()],
+                comment: None,
+            },
+        );
+        let context = RenderContext::for_models(&[&model], None);
+        let statements = render(
+            &Change::AddColumn {
+                table: users(),
+                column: column("mood", "\"Mood\"", true),
+            },
+            &context,
+        );
+        assert_eq!(
+            statements,
+            ["ALTER TABLE core.users ADD COLUMN mood core.\"Mood\""]
         );
     }
 
@@ -1752,6 +1824,106 @@ mod tests {
             materialized,
             comment: None,
         }
+    }
+
+    #[test]
+    fn recreates_an_enum_around_a_column_default_and_an_array_column() {
+        let statements = render(
+            &Change::RecreateEnum {
+                schema: "core".into(),
+                from: role_enum(&["admin", "member", "guest"]),
+                to: role_enum(&["member", "admin"]),
+                columns: vec![
+                    ColumnRef {
+                        table: users(),
+                        column: "role".into(),
+                        data_type: "user_role".into(),
+                        default: Some("'member'".into()),
+                    },
+                    ColumnRef {
+                        table: users(),
+                        column: "past_roles".into(),
+                        data_type: "user_role[]".into(),
+                        default: None,
+                    },
+                ],
+            },
+            &qualified(),
+        );
+        assert_eq!(
+            statements,
+            vec![
+                "ALTER TYPE core.user_role RENAME TO user_role__old",
+                "CREATE TYPE core.user_role AS ENUM ('member', 'admin')",
+                "ALTER TABLE core.users ALTER COLUMN role DROP DEFAULT",
+                "ALTER TABLE core.users ALTER COLUMN role TYPE core.user_role \
+                 USING role::text::core.user_role",
+                "ALTER TABLE core.users ALTER COLUMN role SET DEFAULT 'member'",
+                "ALTER TABLE core.users ALTER COLUMN past_roles TYPE core.user_role[] \
+                 USING past_roles::text[]::core.user_role[]",
+                "DROP TYPE core.user_role__old",
+            ]
+        );
+    }
+
+    #[test]
+    fn replaces_a_view_that_loses_a_column_by_dropping_it() {
+        let wide = View {
+            comment: Some("live".into()),
+            ..view("SELECT id, email FROM core.users", false)
+        };
+        let narrow = View {
+            definition: "SELECT id FROM core.users".into(),
+            ..wide.clone()
+        };
+        assert_eq!(
+            render(
+                &Change::ReplaceView {
+                    schema: "core".into(),
+                    from: wide,
+                    to: narrow,
+                },
+                &qualified()
+            ),
+            vec![
+                "DROP VIEW core.active_users",
+                "CREATE VIEW core.active_users AS SELECT id FROM core.users",
+                "COMMENT ON VIEW core.active_users IS 'live'",
+            ]
+        );
+    }
+
+    #[test]
+    fn comments_on_schemas_enums_and_views_but_not_the_unqualified_schema() {
+        let comment = |target: CommentTarget| Change::SetComment {
+            target,
+            from: None,
+            to: Some("note".into()),
+        };
+        let schema = comment(CommentTarget::Schema {
+            name: "organization".into(),
+        });
+        assert_eq!(
+            render(&schema, &qualified()),
+            ["COMMENT ON SCHEMA organization IS 'note'"]
+        );
+        assert_eq!(
+            render(&schema, &unqualified("organization")),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            one(comment(CommentTarget::Type {
+                name: QualifiedName::new("core", "user_role"),
+            })),
+            "COMMENT ON TYPE core.user_role IS 'note'"
+        );
+        assert_eq!(
+            one(comment(CommentTarget::View {
+                name: QualifiedName::new("core", "totals"),
+                materialized: true,
+            })),
+            "COMMENT ON MATERIALIZED VIEW core.totals IS 'note'"
+        );
     }
 
     #[test]

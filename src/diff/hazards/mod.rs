@@ -8,6 +8,7 @@ mod not_null_without_default;
 mod rebuilds;
 mod rewrites;
 mod set_not_null;
+mod validates_rows;
 
 use super::Hazard;
 use crate::model::{Change, Model, QualifiedName};
@@ -34,6 +35,7 @@ const RULES: &[Rule] = &[
     set_not_null::check,
     enum_values::check,
     not_null_without_default::check,
+    validates_rows::check,
 ];
 
 /// The hazards of one change, in rule order.
@@ -89,6 +91,18 @@ pub(super) fn readded(change: &Change, changes: &[Change]) -> Option<&'static st
         .filter_map(named_object)
         .any(|other| other == (true, kind, table, name))
         .then_some(kind)
+}
+
+/// Whether `change` adds a constraint or index that the same change list drops under the same
+/// name (a changed definition).
+pub(super) fn replaces_dropped(change: &Change, changes: &[Change]) -> bool {
+    let Some((true, kind, table, name)) = named_object(change) else {
+        return false;
+    };
+    changes
+        .iter()
+        .filter_map(named_object)
+        .any(|other| other == (false, kind, table, name))
 }
 
 /// A change that adds (`true`) or drops a constraint or index: its kind, table and name.
