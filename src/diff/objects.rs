@@ -1,7 +1,7 @@
 //! Schema-level objects other than tables and views: schemas, extensions, enums, sequences.
 
 use crate::model::{
-    Change, ColumnRef, CommentTarget, Enum, EnumPosition, Model, QualifiedName, Schema,
+    Change, ColumnRef, CommentTarget, Enum, EnumPosition, Model, QualifiedName, Schema, Sequence,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -166,17 +166,47 @@ pub(super) fn sequences(current: &Model, desired: &Model, out: &mut Vec<Change>)
                     from: from.clone(),
                     to: to.clone(),
                 }),
-                (Some(from), None) => out.push(Change::DropSequence {
-                    schema,
-                    sequence: from.clone(),
-                }),
-                (None, Some(to)) => out.push(Change::CreateSequence {
-                    schema,
-                    sequence: to.clone(),
-                }),
+                (Some(from), None) => {
+                    let detached = without_owner(from);
+                    if detached != *from {
+                        out.push(Change::AlterSequence {
+                            schema: schema.clone(),
+                            from: from.clone(),
+                            to: detached.clone(),
+                        });
+                    }
+                    out.push(Change::DropSequence {
+                        schema,
+                        sequence: detached,
+                    });
+                }
+                (None, Some(to)) => {
+                    let detached = without_owner(to);
+                    out.push(Change::CreateSequence {
+                        schema: schema.clone(),
+                        sequence: detached.clone(),
+                    });
+                    if detached != *to {
+                        out.push(Change::AlterSequence {
+                            schema,
+                            from: detached,
+                            to: to.clone(),
+                        });
+                    }
+                }
                 _ => {}
             }
         }
+    }
+}
+
+/// A sequence without `OWNED BY`. A new sequence is created without its owner and attached
+/// once the owning table exists — that table's default usually draws from the sequence, so
+/// neither could be created first — and an old one is detached before it is dropped.
+fn without_owner(sequence: &Sequence) -> Sequence {
+    Sequence {
+        owned_by: None,
+        ..sequence.clone()
     }
 }
 
