@@ -146,7 +146,9 @@ pub trait Dialect: Send + Sync {
     fn normalize_query(&self, raw: &str) -> Result<String, StatementError>;
 
     /// The name the server gives an unnamed constraint or index on `table` over `columns`
-    /// (for a check, the columns its expression mentions, first one first).
+    /// (for a check, the table's columns its expression mentions, each once: PostgreSQL names it
+    /// after the column only when there is exactly one; for an index, each key's name part and
+    /// then the INCLUDE columns).
     fn default_name(&self, table: &str, columns: &[String], kind: ConstraintKind) -> String;
 
     /// Reads one DDL statement into the changes it makes to `model` (which is not modified;

@@ -3,6 +3,9 @@
 
 use super::sql::object_key;
 use super::{LoadError, LoadOptions, Location, Origins, invalid_at};
+use crate::backend::postgres::expr::{
+    index_key_name_part, normalize_default, parse_expression, referenced_columns,
+};
 use crate::backend::{ConstraintKind, StatementError};
 use crate::model::{
     Check, Column, Enum, Extension, ForeignKey, ForeignKeyAction, Identity, IdentityKind, Index,
@@ -11,10 +14,6 @@ use crate::model::{
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
-use sqlparser::ast::{CastKind, Expr, visit_expressions};
-use sqlparser::dialect::PostgreSqlDialect;
-use sqlparser::parser::Parser;
-use std::ops::ControlFlow;
 use std::path::Path;
 
 /// One YAML file: objects of one schema.
@@ -656,7 +655,7 @@ impl Reader<'_> {
         let default = match &doc.default {
             Some(raw) => {
                 let expression = self.normalized(raw, |d, raw| d.normalize_expression(raw))?;
-                Some(self.without_redundant_cast(expression, &data_type))
+                Some(normalize_default(&expression, &data_type))
             }
             None => None,
         };
@@ -926,27 +925,6 @@ impl Reader<'_> {
             .map_err(|e| self.invalid(raw.referenced, format!("`{}`: {}", raw.value, e.message)))
     }
 
-    /// Drops a cast to the column's own type, which the server would not keep
-    /// (`'x'::text` on a text column is stored as `'x'`).
-    fn without_redundant_cast(&self, expression: String, column_type: &str) -> String {
-        let Ok(Expr::Cast {
-            kind: CastKind::DoubleColon,
-            expr,
-            data_type,
-            format: None,
-        }) = Parser::new(&PostgreSqlDialect {})
-            .try_with_sql(&expression)
-            .and_then(|mut p| p.parse_expr())
-        else {
-            return expression;
-        };
-        let base_type = column_type.split('(').next().unwrap_or(column_type);
-        match self.options.dialect.normalize_type(&data_type.to_string()) {
-            Ok(cast) if cast == column_type || cast == base_type => expr.to_string(),
-            _ => expression,
-        }
-    }
-
     fn default_name(&self, table: &str, columns: &[String], kind: ConstraintKind) -> String {
         self.options.dialect.default_name(table, columns, kind)
     }
@@ -1005,57 +983,27 @@ fn action(doc: ActionDoc) -> ForeignKeyAction {
 /// The columns of `table` an expression mentions, each once, in order of first mention: what
 /// PostgreSQL names an unnamed check after.
 fn mentioned_columns(expression: &str, table: &Table) -> Vec<String> {
-    let Ok(parsed) = Parser::new(&PostgreSqlDialect {})
-        .try_with_sql(expression)
-        .and_then(|mut p| p.parse_expr())
-    else {
+    let Ok(parsed) = parse_expression(expression) else {
         return Vec::new();
     };
-    let mut columns: Vec<String> = Vec::new();
-    let _ = visit_expressions(&parsed, |e| {
-        let ident = match e {
-            Expr::Identifier(ident) => Some(ident),
-            Expr::CompoundIdentifier(parts) => parts.last(),
-            _ => None,
-        };
-        if let Some(ident) = ident {
-            let name = match ident.quote_style {
-                Some(_) => ident.value.clone(),
-                None => ident.value.to_lowercase(),
-            };
-            if table.column(&name).is_some() && !columns.contains(&name) {
-                columns.push(name);
-            }
-        }
-        ControlFlow::<()>::Continue(())
-    });
+    let mut columns = referenced_columns(&parsed);
+    columns.retain(|column| table.column(column).is_some());
     columns
 }
 
-/// The column names PostgreSQL builds an unnamed index's name from: each key's column (`expr`
-/// for an expression) and the INCLUDE columns, a repeated name numbered (`expr`, `expr1`).
+/// The names PostgreSQL builds an unnamed index's name from: each key's column or expression
+/// name part (`lower` for `lower(email)`), then the INCLUDE columns.
 fn index_name_columns(keys: &[IndexKey], include: &[String]) -> Vec<String> {
-    let mut names: Vec<String> = Vec::new();
-    let wanted = keys
-        .iter()
+    keys.iter()
         .map(|k| {
             if k.expression {
-                "expr"
+                index_key_name_part(&k.target)
             } else {
-                k.target.as_str()
+                k.target.clone()
             }
         })
-        .chain(include.iter().map(String::as_str));
-    for original in wanted {
-        let mut name = original.to_string();
-        let mut suffix = 1;
-        while names.contains(&name) {
-            name = format!("{original}{suffix}");
-            suffix += 1;
-        }
-        names.push(name);
-    }
-    names
+        .chain(include.iter().cloned())
+        .collect()
 }
 
 #[cfg(test)]
@@ -1157,7 +1105,7 @@ tables:
                 column("id", "bigint", false),
                 column("region_id", "integer", false),
                 Column {
-                    default: Some("'x'::TEXT".to_string()),
+                    default: Some("'x'::text".to_string()),
                     comment: Some("Short name".to_string()),
                     collation: Some("C".to_string()),
                     renamed_from: Some("handle".to_string()),
@@ -1407,7 +1355,7 @@ tables:
         let key = |target: &str| IndexKey::column(target);
         let expected = vec![
             Index {
-                name: "orgs_expr_created_at_slug_id_idx".to_string(),
+                name: "orgs_lower_created_at_slug_id_idx".to_string(),
                 keys: vec![
                     IndexKey {
                         expression: true,
@@ -1596,7 +1544,7 @@ tables:
     columns:
       - { name: a, type: text, default: \"'x'::text\" }
       - { name: b, type: varchar(20), default: \"'y'::varchar\" }
-      - { name: c, type: text, default: \"'1'::int4\" }
+      - { name: c, type: text, default: \"'1'::int8\" }
       - { name: d, type: integer, default: 0 }
       - { name: e, type: boolean, default: true }
 ",
@@ -1607,7 +1555,7 @@ tables:
             .into_iter()
             .map(|c| c.default)
             .collect();
-        let expected = ["'x'", "'y'", "'1'::INT4", "0", "true"];
+        let expected = ["'x'", "'y'", "'1'::bigint", "0", "true"];
         assert_eq!(defaults, expected.map(|d| Some(d.to_string())).to_vec());
     }
 
@@ -1747,7 +1695,7 @@ tables:
         assert_eq!(
             names,
             vec![
-                "organizations_expr_created_at_id_idx",
+                "organizations_lower_created_at_id_idx",
                 "organizations_settings_gin",
                 "organizations_slug_idx",
             ]

@@ -5,8 +5,9 @@
 use super::types::normalize_type;
 use crate::backend::StatementError;
 use sqlparser::ast::{
-    DataType, Expr, Ident, ObjectName, ObjectNamePart, Query, UnaryOperator, Value,
-    visit_expressions, visit_expressions_mut, visit_relations_mut,
+    BinaryOperator, DataType, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident,
+    ObjectName, ObjectNamePart, Query, TrimWhereField, Value, visit_expressions,
+    visit_expressions_mut, visit_relations_mut,
 };
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::{Parser, ParserError};
@@ -35,12 +36,17 @@ pub fn normalize_expression(raw: &str) -> Result<String, StatementError> {
 
 /// The canonical text of a view's query.
 pub fn normalize_query(raw: &str) -> Result<String, StatementError> {
+    Ok(canonical_query(parse_query(raw)?))
+}
+
+/// Parses one query.
+pub fn parse_query(raw: &str) -> Result<Query, StatementError> {
     let dialect = PostgreSqlDialect {};
     let mut parser = Parser::new(&dialect)
         .try_with_sql(raw)
         .map_err(|e| parse_error(raw, &e))?;
     let query = parser.parse_query().map_err(|e| parse_error(raw, &e))?;
-    Ok(canonical_query(*query))
+    Ok(*query)
 }
 
 /// Prints an already parsed expression canonically.
@@ -152,23 +158,206 @@ fn byte_offset(sql: &str, line: usize, column: usize) -> Option<usize> {
     Some(line_start + within)
 }
 
-/// Folds identifiers, drops quotes PostgreSQL would not need, spells cast types canonically
-/// and removes parentheses around single terms.
+/// Folds identifiers, drops quotes PostgreSQL would not need, spells cast types canonically,
+/// removes parentheses around single terms and drops the casts the server adds to literals.
+///
+/// This is the one normalization both sides go through: the SQL or YAML of the desired state and
+/// the text a live server prints (see `inspect`), so that both give equal strings.
 fn canonicalize<T: sqlparser::ast::VisitMut>(node: &mut T) {
     let _ = visit_expressions_mut(node, |expr| {
         match expr {
             Expr::Identifier(ident) => fold_ident(ident),
             Expr::CompoundIdentifier(parts) => parts.iter_mut().for_each(fold_ident),
-            Expr::Function(function) => fold_object_name(&mut function.name),
-            Expr::Cast { data_type, .. } => canonical_cast_type(data_type),
+            Expr::Function(function) => {
+                fold_object_name(&mut function.name);
+                if let FunctionArguments::List(list) = &mut function.args {
+                    list.args.iter_mut().for_each(uncast_argument);
+                }
+            }
+            Expr::Cast { data_type, .. } => {
+                canonical_cast_type(data_type);
+                unquote_cast_number(expr);
+            }
             Expr::Nested(inner) if is_single_term(inner) => {
                 let term = std::mem::replace(inner.as_mut(), Expr::value(Value::Null));
                 *expr = term;
+            }
+            Expr::BinaryOp { left, op, right } => {
+                if is_comparison(op) && is_column(left) {
+                    uncast_literal(right);
+                } else if is_comparison(op) && is_column(right) {
+                    uncast_literal(left);
+                }
+                uncast_text_literal(left);
+                uncast_text_literal(right);
+            }
+            Expr::AnyOp { left, right, .. } | Expr::AllOp { left, right, .. }
+                if is_column(left) =>
+            {
+                if let Expr::Array(array) = strip_nested_mut(right) {
+                    array.elem.iter_mut().for_each(uncast_literal);
+                }
+            }
+            Expr::InList {
+                expr: column, list, ..
+            } if is_column(column) => {
+                list.iter_mut().for_each(uncast_literal);
             }
             _ => {}
         }
         ControlFlow::<()>::Continue(())
     });
+}
+
+fn is_comparison(op: &BinaryOperator) -> bool {
+    matches!(
+        op,
+        BinaryOperator::Eq
+            | BinaryOperator::NotEq
+            | BinaryOperator::Lt
+            | BinaryOperator::LtEq
+            | BinaryOperator::Gt
+            | BinaryOperator::GtEq
+    )
+}
+
+fn is_column(expr: &Expr) -> bool {
+    matches!(expr, Expr::Identifier(_) | Expr::CompoundIdentifier(_))
+}
+
+fn strip_nested_mut(mut expr: &mut Expr) -> &mut Expr {
+    while let Expr::Nested(inner) = expr {
+        expr = inner.as_mut();
+    }
+    expr
+}
+
+/// A literal argument of a function loses a cast to text, `regclass` or a numeric type
+/// (`nextval('s'::regclass)`, `date_trunc('day'::text, at)`, `coalesce(price, (0)::numeric)`):
+/// the server prints the parameter's type, which the literal takes anyway. Other casts (to a
+/// timestamp, say) may pick the function and stay.
+fn uncast_argument(argument: &mut FunctionArg) {
+    let (FunctionArg::Unnamed(FunctionArgExpr::Expr(expr))
+    | FunctionArg::Named {
+        arg: FunctionArgExpr::Expr(expr),
+        ..
+    }) = argument
+    else {
+        return;
+    };
+    uncast_text_literal(expr);
+    if let Expr::Cast { data_type, .. } = expr {
+        let spelled = data_type.to_string();
+        if spelled == "regclass" || is_numeric_type(&spelled) {
+            uncast_literal(expr);
+        }
+    }
+}
+
+/// `'a'::text` → `'a'` and `0::numeric` → `0` where the literal is compared with a column or
+/// passed to a function: the server types such a literal after its context and prints the type
+/// (`status = 'a'::text`, `price > (0)::numeric`, `kind = ANY (ARRAY['a'::text])`), where the
+/// SQL left it to the context. Casts elsewhere (`now() - '1 day'::interval`) carry meaning and
+/// stay.
+fn uncast_literal(expr: &mut Expr) {
+    let Expr::Cast {
+        expr: operand,
+        data_type,
+        format: None,
+        ..
+    } = expr
+    else {
+        return;
+    };
+    let numeric_target = is_numeric_type(&data_type.to_string());
+    let value = match strip_nested_mut(operand) {
+        Expr::Value(literal) => match &literal.value {
+            Value::SingleQuotedString(text) if numeric_target && is_plain_number(text) => {
+                Value::Number(text.trim().to_string(), false)
+            }
+            Value::SingleQuotedString(_) => literal.value.clone(),
+            Value::Number(..) if numeric_target => literal.value.clone(),
+            _ => return,
+        },
+        _ => return,
+    };
+    *expr = Expr::value(value);
+}
+
+/// `'x'::text` → `'x'` as the operand of any operator (`c || 'x'::text`, `d ->> 'x'::text`,
+/// `d #>> '{a}'::text[]`): an untyped string literal is read as text where the operator allows,
+/// and the server prints the type it chose.
+fn uncast_text_literal(expr: &mut Expr) {
+    let Expr::Cast {
+        expr: operand,
+        data_type,
+        format: None,
+        ..
+    } = expr
+    else {
+        return;
+    };
+    let spelled = data_type.to_string();
+    let text_type = matches!(
+        spelled
+            .trim_end_matches("[]")
+            .split('(')
+            .next()
+            .unwrap_or_default(),
+        "text" | "character varying" | "character"
+    );
+    if let Expr::Value(literal) = strip_nested_mut(operand)
+        && matches!(literal.value, Value::SingleQuotedString(_))
+        && text_type
+    {
+        *expr = Expr::value(literal.value.clone());
+    }
+}
+
+/// `'-1'::integer` → `-1` and `'-1.5'::numeric` → `-1.5`: the server prints a negative constant
+/// quoted and cast, and the bare number has the same type, so the cast says nothing.
+fn unquote_cast_number(expr: &mut Expr) {
+    let Expr::Cast {
+        expr: operand,
+        data_type,
+        format: None,
+        ..
+    } = expr
+    else {
+        return;
+    };
+    let Expr::Value(literal) = strip_nested_mut(operand) else {
+        return;
+    };
+    let Value::SingleQuotedString(text) = &literal.value else {
+        return;
+    };
+    let text = text.trim();
+    let same_type = match data_type.to_string().as_str() {
+        "integer" => is_plain_number(text) && !text.contains('.') && text.parse::<i32>().is_ok(),
+        "numeric" => is_plain_number(text) && text.contains('.'),
+        _ => false,
+    };
+    if same_type {
+        *expr = Expr::value(Value::Number(text.to_string(), false));
+    }
+}
+
+/// Digits with an optional sign and decimal point, nothing PostgreSQL would read otherwise.
+fn is_plain_number(text: &str) -> bool {
+    let text = text.trim();
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    !digits.is_empty()
+        && digits.chars().any(|c| c.is_ascii_digit())
+        && digits.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && digits.matches('.').count() <= 1
+}
+
+fn is_numeric_type(canonical: &str) -> bool {
+    matches!(
+        canonical.split('(').next().unwrap_or(canonical).trim(),
+        "smallint" | "integer" | "bigint" | "numeric" | "real" | "double precision"
+    )
 }
 
 fn fold_object_name(name: &mut ObjectName) {
@@ -391,30 +580,106 @@ fn casts_to_column_type(cast_type: &str, column_type: &str) -> bool {
 
 /// `'42'` on a numeric column prints as `42`, as the same default written without quotes does.
 fn numeric_literal(expr: &Expr, column_type: &str) -> Option<String> {
-    let numeric = matches!(
-        column_type.split('(').next()?,
-        "smallint" | "integer" | "bigint" | "numeric" | "real" | "double precision"
-    );
-    let text = match expr {
-        Expr::Value(v) => match &v.value {
-            Value::SingleQuotedString(s) => s.trim().to_string(),
-            _ => return None,
-        },
-        _ => return None,
-    };
-    if !numeric || text.parse::<f64>().is_err() || text.contains(['e', 'E', 'i', 'n', 'N']) {
+    let Expr::Value(literal) = expr else {
         return None;
+    };
+    let Value::SingleQuotedString(text) = &literal.value else {
+        return None;
+    };
+    (is_numeric_type(column_type) && is_plain_number(text)).then(|| text.trim().to_string())
+}
+
+/// The part an index expression key adds to the name PostgreSQL gives an unnamed index, as its
+/// `FigureColname` does: a function call gives the function's name (`lower(email)` → `lower`), a
+/// column its name, a cast its operand's name or else the type's internal name (`int8`), `CASE`
+/// `case`, and anything else `expr`.
+pub fn index_key_name_part(expr_sql: &str) -> String {
+    parse_expression(expr_sql)
+        .ok()
+        .and_then(|expr| figured_name(&expr))
+        .map_or_else(|| "expr".to_string(), |(name, _)| name)
+}
+
+/// How surely a name was figured: a type or `case` gives way to a better name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum NameStrength {
+    Weak,
+    Strong,
+}
+
+fn figured_name(expr: &Expr) -> Option<(String, NameStrength)> {
+    let strong = |name: &str| Some((name.to_string(), NameStrength::Strong));
+    match expr {
+        Expr::Identifier(ident) => Some((folded(ident), NameStrength::Strong)),
+        Expr::CompoundIdentifier(parts) => parts.last().map(|p| (folded(p), NameStrength::Strong)),
+        Expr::Function(function) => match function.name.0.last()? {
+            ObjectNamePart::Identifier(ident) => Some((folded(ident), NameStrength::Strong)),
+            ObjectNamePart::Function(_) => None,
+        },
+        Expr::Nested(inner) | Expr::Collate { expr: inner, .. } => figured_name(inner),
+        Expr::CompoundFieldAccess { root, .. } => figured_name(root),
+        Expr::Cast {
+            expr: inner,
+            data_type,
+            ..
+        } => match figured_name(inner) {
+            Some(named) if named.1 == NameStrength::Strong => Some(named),
+            _ => Some((
+                internal_type_name(&data_type.to_string()),
+                NameStrength::Weak,
+            )),
+        },
+        Expr::Case { .. } => Some(("case".to_string(), NameStrength::Weak)),
+        Expr::Array(_) => strong("array"),
+        Expr::Tuple(_) => strong("row"),
+        Expr::Exists { .. } => strong("exists"),
+        Expr::Extract { .. } => strong("extract"),
+        Expr::Substring { .. } => strong("substring"),
+        Expr::Position { .. } => strong("position"),
+        Expr::Overlay { .. } => strong("overlay"),
+        Expr::Trim { trim_where, .. } => match trim_where {
+            Some(TrimWhereField::Leading) => strong("ltrim"),
+            Some(TrimWhereField::Trailing) => strong("rtrim"),
+            Some(TrimWhereField::Both) | None => strong("btrim"),
+        },
+        _ => None,
     }
-    let number = parse_expression(&text).ok()?;
-    matches!(
-        number,
-        Expr::Value(_)
-            | Expr::UnaryOp {
-                op: UnaryOperator::Minus,
-                ..
-            }
-    )
-    .then(|| number.to_string())
+}
+
+/// The name PostgreSQL's catalog gives a type, which is what an unnamed index is named after:
+/// `bigint` → `int8`, `character varying(20)` → `varchar`, `core.status[]` → `status`.
+fn internal_type_name(spelled: &str) -> String {
+    let normalized = normalize_type(spelled).unwrap_or_else(|_| spelled.to_string());
+    let without_array = normalized.trim_end_matches("[]");
+    let base = match without_array.find('(') {
+        Some(open) => {
+            let close = without_array.rfind(')').unwrap_or(open);
+            format!("{}{}", &without_array[..open], &without_array[close + 1..])
+        }
+        None => without_array.to_string(),
+    };
+    let base = base.split_whitespace().collect::<Vec<_>>().join(" ");
+    let name = match base.rsplit_once('.') {
+        Some((_, name)) => name,
+        None => base.as_str(),
+    };
+    let internal = match name {
+        "integer" => "int4",
+        "bigint" => "int8",
+        "smallint" => "int2",
+        "boolean" => "bool",
+        "character varying" => "varchar",
+        "character" => "bpchar",
+        "double precision" => "float8",
+        "real" => "float4",
+        "timestamp with time zone" => "timestamptz",
+        "timestamp without time zone" => "timestamp",
+        "time with time zone" => "timetz",
+        "time without time zone" => "time",
+        "bit varying" => "varbit",
+        other => other,
+    };
+    internal.trim_matches('"').to_string()
 }
 
 #[cfg(test)]
@@ -491,6 +756,66 @@ mod tests {
             "now()"
         );
         assert_eq!(normalize_default("'7'::text", "integer"), "'7'::text");
+    }
+
+    #[test]
+    fn casts_the_server_adds_to_literals_are_dropped() {
+        assert_eq!(norm("price > (0)::numeric"), "price > 0");
+        assert_eq!(norm("b > '2020-01-01'::date"), "b > '2020-01-01'");
+        assert_eq!(norm("'a'::text = status"), "'a' = status");
+        assert_eq!(
+            norm("status = ANY (ARRAY['a'::text, 'b'::text])"),
+            norm("status = ANY(ARRAY['a', 'b'])")
+        );
+        assert_eq!(norm("kind IN ('a'::text, 'b')"), "kind IN ('a', 'b')");
+        assert_eq!(norm("a > '-1'::integer"), "a > -1");
+        assert_eq!(norm("nextval('s'::regclass)"), "nextval('s')");
+        assert_eq!(norm("(d ->> 'x'::text)"), "d ->> 'x'");
+        assert_eq!(norm("d #>> '{x}'::text[]"), "d #>> '{x}'");
+        assert_eq!(norm("(c || 'x'::text)"), "c || 'x'");
+        assert_eq!(
+            norm("date_trunc('day'::text, created_at)"),
+            "date_trunc('day', created_at)"
+        );
+    }
+
+    #[test]
+    fn casts_that_carry_meaning_are_kept() {
+        assert_eq!(
+            norm("now() - '1 day'::interval"),
+            "now() - '1 day'::interval"
+        );
+        assert_eq!(norm("a / 2::numeric"), "a / 2::numeric");
+        assert_eq!(norm("x::text"), "x::text");
+        assert_eq!(norm("'5'::bigint"), "'5'::bigint");
+    }
+
+    #[test]
+    fn defaults_normalize_as_the_server_prints_them() {
+        assert_eq!(normalize_default("'-1'::integer", "integer"), "-1");
+        assert_eq!(normalize_default("'-1.5'::numeric", "numeric(4,1)"), "-1.5");
+        assert_eq!(normalize_default("'{}'::text[]", "text[]"), "'{}'");
+        assert_eq!(
+            normalize_default("nextval('s'::regclass)", "bigint"),
+            "nextval('s')"
+        );
+    }
+
+    #[test]
+    fn index_key_name_parts_follow_postgres() {
+        assert_eq!(index_key_name_part("lower(email)"), "lower");
+        assert_eq!(index_key_name_part("public.lower(email)"), "lower");
+        assert_eq!(index_key_name_part("a::text"), "a");
+        assert_eq!(index_key_name_part("(a + 1)::bigint"), "int8");
+        assert_eq!(index_key_name_part("(c || 'x')::varchar(5)"), "varchar");
+        assert_eq!(index_key_name_part("(c || 'x')::core.status[]"), "status");
+        assert_eq!(index_key_name_part("e[1]"), "e");
+        assert_eq!(index_key_name_part("CASE WHEN a > 0 THEN 1 END"), "case");
+        assert_eq!(index_key_name_part("COALESCE(a, 0)"), "coalesce");
+        assert_eq!(index_key_name_part("TRIM(c)"), "btrim");
+        assert_eq!(index_key_name_part("EXTRACT(YEAR FROM d)"), "extract");
+        assert_eq!(index_key_name_part("a + b"), "expr");
+        assert_eq!(index_key_name_part("d ->> 'x'"), "expr");
     }
 
     #[test]

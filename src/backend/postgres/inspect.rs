@@ -17,7 +17,7 @@
 
 mod queries;
 
-use super::Postgres;
+use super::{Postgres, expr};
 use crate::backend::{Dialect, StatementError};
 use crate::model::{
     Check, Column, Enum, Extension, ForeignKey, ForeignKeyAction, Identity, IdentityKind, Index,
@@ -116,13 +116,13 @@ pub async fn inspect_catalog<C: CatalogSource>(
     let rows = fetch(catalog, "columns", queries::COLUMNS, &names).await?;
     let serial_sequences = read_columns(&mut model, &rows, dialect)?;
     let rows = fetch(catalog, "constraints", queries::CONSTRAINTS, &names).await?;
-    read_constraints(&mut model, &rows, dialect)?;
+    read_constraints(&mut model, &rows)?;
     let rows = fetch(catalog, "indexes", queries::INDEXES, &names).await?;
-    read_indexes(&mut model, &rows, dialect)?;
+    read_indexes(&mut model, &rows)?;
     let rows = fetch(catalog, "enums", queries::ENUMS, &names).await?;
     read_enums(&mut model, &rows)?;
     let rows = fetch(catalog, "views", queries::VIEWS, &names).await?;
-    read_views(&mut model, &rows, dialect)?;
+    read_views(&mut model, &rows)?;
     let rows = fetch(catalog, "sequences", queries::SEQUENCES, &names).await?;
     read_sequences(&mut model, &rows, &serial_sequences, dialect)?;
     let rows = fetch(catalog, "extensions", queries::EXTENSIONS, &names).await?;
@@ -248,15 +248,13 @@ fn read_column(
         (false, Some(raw)) => {
             let raw: String = raw;
             Some(normalized(object, &raw, |text| {
-                canonical_default(dialect, text, &data_type)
+                canonical_default(text, &data_type)
             })?)
         }
         _ => None,
     };
     let generated = match get::<Option<String>>(row, WHAT, "generated_expr")? {
-        Some(raw) => Some(normalized(object, &raw, |text| {
-            canonical_expression(dialect, text)
-        })?),
+        Some(raw) => Some(normalized(object, &raw, canonical_expression)?),
         None => None,
     };
     Ok(Column {
@@ -319,117 +317,25 @@ fn read_identity(row: &PgRow) -> Result<Option<Identity>, InspectError> {
 }
 
 /// An expression the server printed (a check, predicate, index key or generated column) as
-/// canonical SQL: without enclosing parentheses and without the casts the server adds to
-/// literals, which the SQL that created it did not have.
-fn canonical_expression(dialect: &Postgres, raw: &str) -> Result<String, StatementError> {
-    canonical_with(dialect, raw, |_| {})
+/// canonical SQL: without the parentheses the server puts around it, and through the same
+/// normalization as the loaders', which also drops the casts the server adds to literals.
+fn canonical_expression(raw: &str) -> Result<String, StatementError> {
+    expr::normalize_expression(strip_enclosing_parens(raw))
 }
 
 /// A default as canonical SQL, also without a top-level cast to the column's own type.
-fn canonical_default(
-    dialect: &Postgres,
-    raw: &str,
-    column_type: &str,
-) -> Result<String, StatementError> {
-    canonical_with(dialect, raw, |expr| {
-        drop_redundant_cast(dialect, expr, column_type)
-    })
+fn canonical_default(raw: &str, column_type: &str) -> Result<String, StatementError> {
+    let parsed = expr::parse_expression(strip_enclosing_parens(raw))?;
+    Ok(expr::canonical_default(parsed, column_type))
 }
 
-/// Parses `raw`, drops literal casts, applies `rewrite` and normalizes; text that does not
-/// parse goes to the normalizer as it is, to be reported there.
-fn canonical_with(
-    dialect: &Postgres,
-    raw: &str,
-    rewrite: impl FnOnce(&mut sqlparser::ast::Expr),
-) -> Result<String, StatementError> {
-    let text = strip_enclosing_parens(raw);
-    let parsed = sqlparser::parser::Parser::new(&sqlparser::dialect::PostgreSqlDialect {})
-        .try_with_sql(text)
-        .ok()
-        .and_then(|mut parser| parser.parse_expr().ok());
-    let Some(mut expr) = parsed else {
-        return dialect.normalize_expression(text);
-    };
-    strip_literal_casts(dialect, &mut expr);
-    rewrite(&mut expr);
-    dialect.normalize_expression(&expr.to_string())
-}
-
-/// Replaces `operand::T` by `operand` when `T` is the column's type (ignoring type modifiers
-/// and schema): the server adds that cast to a default; the column's type implies it.
-fn drop_redundant_cast(dialect: &Postgres, expr: &mut sqlparser::ast::Expr, column_type: &str) {
-    use sqlparser::ast::{CastKind, Expr};
-    if let Expr::Cast {
-        kind: CastKind::DoubleColon,
-        expr: operand,
-        data_type,
-        format: None,
-    } = expr
-        && dialect
-            .normalize_type(&data_type.to_string())
-            .is_ok_and(|cast_type| base_type(&cast_type) == base_type(column_type))
-    {
-        let operand = std::mem::replace(operand.as_mut(), Expr::value(sqlparser::ast::Value::Null));
-        *expr = operand;
-    }
-}
-
-/// Replaces `'text'::T` by `'text'` and `number::T` by `number` (T numeric) throughout `expr`:
-/// the server types every literal and prints the type (`status = 'a'::text`, `price >
-/// 0::numeric`, `'-1'::integer`), where the source left it to the context. A quoted number cast
-/// to a numeric type becomes the bare number.
-fn strip_literal_casts(dialect: &Postgres, expr: &mut sqlparser::ast::Expr) {
-    use sqlparser::ast::{CastKind, Expr, Value, visit_expressions_mut};
-    use std::ops::ControlFlow;
-    let _ = visit_expressions_mut(expr, |node| {
-        if let Expr::Cast {
-            kind: CastKind::DoubleColon,
-            expr: operand,
-            data_type,
-            format: None,
-        } = node
-            && let Expr::Value(literal) = operand.as_mut()
-        {
-            let numeric_target = dialect
-                .normalize_type(&data_type.to_string())
-                .is_ok_and(|t| is_numeric_type(&t));
-            let replacement = match &literal.value {
-                Value::SingleQuotedString(text)
-                    if numeric_target && text.parse::<f64>().is_ok() =>
-                {
-                    Some(Value::Number(text.clone(), false))
-                }
-                Value::SingleQuotedString(_) => Some(literal.value.clone()),
-                Value::Number(..) if numeric_target => Some(literal.value.clone()),
-                _ => None,
-            };
-            if let Some(value) = replacement {
-                literal.value = value;
-                *node = Expr::Value(literal.clone());
-            }
-        }
-        ControlFlow::<()>::Continue(())
-    });
-}
-
-/// A view definition the server printed as canonical SQL: without the casts it adds to
-/// literals and, when the query reads a single table, without the table name it puts before
-/// every column (`SELECT users.id FROM users`), which servers before 16 always print.
-fn canonical_query(dialect: &Postgres, raw: &str) -> Result<String, StatementError> {
-    let parsed = sqlparser::parser::Parser::new(&sqlparser::dialect::PostgreSqlDialect {})
-        .try_with_sql(raw)
-        .ok()
-        .and_then(|mut parser| parser.parse_query().ok());
-    let Some(mut query) = parsed else {
-        return dialect.normalize_query(raw);
-    };
+/// A view definition the server printed as canonical SQL: through the loaders' normalization
+/// and, when the query reads a single table, without the table name it puts before every column
+/// (`SELECT users.id FROM users`), which servers before 16 always print.
+fn canonical_query(raw: &str) -> Result<String, StatementError> {
+    let mut query = expr::parse_query(raw)?;
     unqualify_single_table_columns(&mut query);
-    let _ = sqlparser::ast::visit_expressions_mut(&mut *query, |expr| {
-        strip_literal_casts(dialect, expr);
-        std::ops::ControlFlow::<()>::Continue(())
-    });
-    dialect.normalize_query(&query.to_string())
+    Ok(expr::canonical_query(query))
 }
 
 /// `SELECT t.a FROM t WHERE t.b` → `SELECT a FROM t WHERE t.b`, for a plain select of one table
@@ -473,37 +379,6 @@ fn unqualify_single_table_columns(query: &mut sqlparser::ast::Query) {
         }
         ControlFlow::<()>::Continue(())
     });
-}
-
-/// A type without modifiers and schema: `character varying(20)` → `character varying`,
-/// `core.status` → `status`, so that a cast the server prints compares with the column's type.
-fn base_type(spelled: &str) -> String {
-    let mut base = String::with_capacity(spelled.len());
-    let mut depth = 0usize;
-    for c in spelled.chars() {
-        match c {
-            '(' => depth += 1,
-            ')' => depth = depth.saturating_sub(1),
-            _ if depth == 0 => base.push(c),
-            _ => {}
-        }
-    }
-    let unqualified = match base.rfind('.') {
-        Some(dot) => &base[dot + 1..],
-        None => base.as_str(),
-    };
-    unqualified
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
-}
-
-fn is_numeric_type(spelled: &str) -> bool {
-    matches!(
-        base_type(spelled).as_str(),
-        "smallint" | "integer" | "bigint" | "numeric" | "real" | "double precision"
-    )
 }
 
 /// Removes parentheses that enclose the whole text (`((a > 0))` → `a > 0`), as the server adds
@@ -554,11 +429,7 @@ fn quote_identifier(name: &str) -> String {
     }
 }
 
-fn read_constraints(
-    model: &mut Model,
-    rows: &[PgRow],
-    dialect: &Postgres,
-) -> Result<(), InspectError> {
+fn read_constraints(model: &mut Model, rows: &[PgRow]) -> Result<(), InspectError> {
     const WHAT: &str = "constraints";
     for row in rows {
         let schema: String = get(row, WHAT, "schema")?;
@@ -583,8 +454,7 @@ fn read_constraints(
                 let raw: String =
                     get::<Option<String>>(row, WHAT, "check_expr")?.unwrap_or_default();
                 let object = || format!("check {name} on {schema}.{table_name}");
-                let expression =
-                    normalized(object, &raw, |text| canonical_expression(dialect, text))?;
+                let expression = normalized(object, &raw, canonical_expression)?;
                 table.checks.push(Check {
                     name,
                     expression,
@@ -620,7 +490,7 @@ fn foreign_key_action(code: &str) -> ForeignKeyAction {
 }
 
 /// Folds the per-column index rows (ordered by table, index, position) into indexes.
-fn read_indexes(model: &mut Model, rows: &[PgRow], dialect: &Postgres) -> Result<(), InspectError> {
+fn read_indexes(model: &mut Model, rows: &[PgRow]) -> Result<(), InspectError> {
     const WHAT: &str = "indexes";
     for row in rows {
         let schema: String = get(row, WHAT, "schema")?;
@@ -632,9 +502,7 @@ fn read_indexes(model: &mut Model, rows: &[PgRow], dialect: &Postgres) -> Result
         let object = || format!("index {schema}.{name}");
         if table.indexes.last().is_none_or(|index| index.name != name) {
             let predicate = match get::<Option<String>>(row, WHAT, "predicate")? {
-                Some(raw) => Some(normalized(object, &raw, |text| {
-                    canonical_expression(dialect, text)
-                })?),
+                Some(raw) => Some(normalized(object, &raw, canonical_expression)?),
                 None => None,
             };
             table.indexes.push(Index {
@@ -651,7 +519,7 @@ fn read_indexes(model: &mut Model, rows: &[PgRow], dialect: &Postgres) -> Result
             continue;
         };
         if get(row, WHAT, "is_key")? {
-            index.keys.push(read_index_key(row, dialect, object)?);
+            index.keys.push(read_index_key(row, object)?);
         } else if let Some(column) = get::<Option<String>>(row, WHAT, "column_name")? {
             index.include.push(column);
         }
@@ -659,18 +527,14 @@ fn read_indexes(model: &mut Model, rows: &[PgRow], dialect: &Postgres) -> Result
     Ok(())
 }
 
-fn read_index_key(
-    row: &PgRow,
-    dialect: &Postgres,
-    object: impl FnOnce() -> String,
-) -> Result<IndexKey, InspectError> {
+fn read_index_key(row: &PgRow, object: impl FnOnce() -> String) -> Result<IndexKey, InspectError> {
     const WHAT: &str = "indexes";
     let column: Option<String> = get(row, WHAT, "column_name")?;
     let (target, expression) = match column {
         Some(column) => (column, false),
         None => {
             let raw: String = get::<Option<String>>(row, WHAT, "expression")?.unwrap_or_default();
-            let canonical = normalized(object, &raw, |text| canonical_expression(dialect, text))?;
+            let canonical = normalized(object, &raw, canonical_expression)?;
             (canonical, true)
         }
     };
@@ -707,18 +571,14 @@ fn read_enums(model: &mut Model, rows: &[PgRow]) -> Result<(), InspectError> {
     Ok(())
 }
 
-fn read_views(model: &mut Model, rows: &[PgRow], dialect: &Postgres) -> Result<(), InspectError> {
+fn read_views(model: &mut Model, rows: &[PgRow]) -> Result<(), InspectError> {
     const WHAT: &str = "views";
     for row in rows {
         let schema: String = get(row, WHAT, "schema")?;
         let name: String = get(row, WHAT, "name")?;
         let raw: String = get::<Option<String>>(row, WHAT, "definition")?.unwrap_or_default();
         let query = raw.trim().trim_end_matches(';').trim_end();
-        let definition = normalized(
-            || format!("view {schema}.{name}"),
-            query,
-            |text| canonical_query(dialect, text),
-        )?;
+        let definition = normalized(|| format!("view {schema}.{name}"), query, canonical_query)?;
         let view = View {
             name: name.clone(),
             definition,
@@ -821,20 +681,9 @@ mod tests {
     }
 
     #[test]
-    fn base_type_ignores_modifiers_schema_and_spacing() {
-        assert_eq!(base_type("character varying(20)"), "character varying");
-        assert_eq!(base_type("core.status"), "status");
-        assert_eq!(
-            base_type("timestamp(3)  with time zone"),
-            "timestamp with time zone"
-        );
-    }
-
-    #[test]
     fn drops_a_cast_to_the_column_type_from_a_default() {
         let dialect = Postgres;
-        let default =
-            |raw: &str, column_type: &str| canonical_default(&dialect, raw, column_type).ok();
+        let default = |raw: &str, column_type: &str| canonical_default(raw, column_type).ok();
         let expected = |sql: &str| dialect.normalize_expression(sql).ok();
         assert_eq!(default("(now())::date", "date"), expected("(now())"));
         assert_eq!(default("'-1'::integer", "integer"), expected("-1"));
@@ -845,7 +694,7 @@ mod tests {
     #[test]
     fn drops_the_casts_the_server_adds_to_literals() {
         let dialect = Postgres;
-        let canonical = |raw: &str| canonical_expression(&dialect, raw).ok();
+        let canonical = |raw: &str| canonical_expression(raw).ok();
         let expected = |sql: &str| dialect.normalize_expression(sql).ok();
         assert_eq!(canonical("((price > 0::numeric))"), expected("price > 0"));
         assert_eq!(
@@ -860,7 +709,7 @@ mod tests {
     #[test]
     fn drops_the_table_name_before_columns_of_a_single_table_view() {
         let dialect = Postgres;
-        let canonical = |raw: &str| canonical_query(&dialect, raw).ok();
+        let canonical = |raw: &str| canonical_query(raw).ok();
         let expected = |sql: &str| dialect.normalize_query(sql).ok();
         assert_eq!(
             canonical(

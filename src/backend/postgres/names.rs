@@ -7,12 +7,17 @@ use crate::backend::ConstraintKind;
 const MAX_IDENTIFIER_BYTES: usize = 63;
 
 /// The name PostgreSQL chooses for an unnamed constraint or index on `table` over `columns`.
-/// For a check only the first column counts; for an index an expression key is passed as `expr`.
-/// Collision suffixes (`…_key1`) are not added here.
+/// For a check, `columns` are the table's columns its expression mentions: the check is named
+/// after the column only when there is exactly one. For an index, an expression key is passed as
+/// its [`index_key_name_part`](super::expr::index_key_name_part) and INCLUDE columns follow the
+/// keys. Collision suffixes (`…_key1`) are not added here.
 pub fn default_name(table: &str, columns: &[String], kind: ConstraintKind) -> String {
     match kind {
         ConstraintKind::PrimaryKey => object_name(table, None, "pkey"),
-        ConstraintKind::Check => object_name(table, columns.first().map(String::as_str), "check"),
+        ConstraintKind::Check => match columns {
+            [column] => object_name(table, Some(column), "check"),
+            _ => object_name(table, None, "check"),
+        },
         ConstraintKind::ForeignKey => object_name(table, Some(&columns.join("_")), "fkey"),
         ConstraintKind::Unique => object_name(table, Some(&index_columns(columns)), "key"),
         ConstraintKind::Index => object_name(table, Some(&index_columns(columns)), "idx"),
@@ -92,8 +97,12 @@ mod tests {
             "users_org_id_fkey"
         );
         assert_eq!(
-            default_name("users", &cols(&["age", "id"]), ConstraintKind::Check),
+            default_name("users", &cols(&["age"]), ConstraintKind::Check),
             "users_age_check"
+        );
+        assert_eq!(
+            default_name("users", &cols(&["age", "id"]), ConstraintKind::Check),
+            "users_check"
         );
         assert_eq!(
             default_name("users", &[], ConstraintKind::Check),

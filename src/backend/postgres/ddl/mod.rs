@@ -43,13 +43,18 @@ pub fn statement_changes(
     if word(0) == "CREATE" && word(1) == "EXTENSION" {
         return objects::create_extension(&reader);
     }
-    if word(0) == "ALTER"
-        && word(1) == "TABLE"
-        && let Some(changes) = alter::drop_identity(&reader)?
-    {
-        return Ok(changes);
-    }
     let mut sql = sequence::reorder_identity_options(statement.sql);
+    if word(0) == "ALTER" && word(1) == "TABLE" {
+        return alter::alter_table(&reader, &sql);
+    }
+    let mut alter_index_if_exists = false;
+    if word(0) == "ALTER" && word(1) == "INDEX" && word(2) == "IF" && word(3) == "EXISTS" {
+        // sqlparser does not know ALTER INDEX IF EXISTS; blanking the words keeps offsets.
+        for (_, range) in &words[2..4] {
+            sql.replace_range(range.clone(), &" ".repeat(range.len()));
+        }
+        alter_index_if_exists = true;
+    }
     if word(0) == "DROP" && word(1) == "INDEX" && word(2) == "CONCURRENTLY" {
         // sqlparser does not know DROP INDEX CONCURRENTLY; blanking the word keeps offsets.
         if let Some((_, range)) = words.get(2) {
@@ -57,7 +62,12 @@ pub fn statement_changes(
         }
     }
     let parsed = reader.parse(&sql)?;
-    reader.read(&parsed)
+    match parsed {
+        Statement::AlterIndex { name, operation } => {
+            objects::alter_index(&reader, &name, &operation, alter_index_if_exists)
+        }
+        other => reader.read(&other),
+    }
 }
 
 /// What every part of the reader needs: the statement, the model before it, the default schema.
@@ -85,7 +95,6 @@ impl Reader<'_> {
     fn read(&self, statement: &Statement) -> Result<Vec<Change>, StatementError> {
         match statement {
             Statement::CreateTable(create) => table::create_table(self, create),
-            Statement::AlterTable(alter) => alter::alter_table(self, alter),
             Statement::CreateIndex(create) => objects::create_index(self, create),
             Statement::CreateView(create) => objects::create_view(self, create),
             Statement::CreateSchema {

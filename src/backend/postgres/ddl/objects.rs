@@ -1,15 +1,19 @@
 //! Schemas, extensions, enum types, indexes, views, comments and `DROP`.
 
-use super::super::expr::{canonical_expression, canonical_query, folded, parse_error};
+use super::super::expr::{
+    canonical_expression, canonical_query, folded, index_key_name_part, parse_error,
+};
 use super::super::names::default_name;
 use super::table::collation_name;
 use super::{Reader, last_name, name_parts, unsupported};
 use crate::backend::{ConstraintKind, StatementError};
-use crate::model::{Change, Enum, EnumPosition, Extension, Index, IndexKey, QualifiedName, View};
+use crate::model::{
+    Change, CommentTarget, Enum, EnumPosition, Extension, Index, IndexKey, QualifiedName, View,
+};
 use sqlparser::ast::{
-    AlterType, AlterTypeAddValuePosition, AlterTypeOperation, CommentObject, CreateIndex,
-    CreateView, DropExtension, Expr, IndexColumn, ObjectName, ObjectType, OrderBySort, SchemaName,
-    UserDefinedTypeRepresentation,
+    AlterIndexOperation, AlterType, AlterTypeAddValuePosition, AlterTypeOperation, CommentObject,
+    CreateIndex, CreateView, DropExtension, Expr, IndexColumn, ObjectName, ObjectType, OrderBySort,
+    SchemaName, UserDefinedTypeRepresentation,
 };
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::keywords::Keyword;
@@ -64,14 +68,9 @@ pub(super) fn create_extension(reader: &Reader<'_>) -> Result<Vec<Change>, State
             break;
         }
     }
-    if reader.model.extensions.contains_key(&name) {
-        return if if_not_exists {
-            Ok(Vec::new())
-        } else {
-            Err(StatementError::new(format!(
-                "extension {name} already exists"
-            )))
-        };
+    // An existing extension is refused when the change is applied (see `table::create_table`).
+    if if_not_exists && reader.model.extensions.contains_key(&name) {
+        return Ok(Vec::new());
     }
     Ok(vec![Change::CreateExtension {
         extension: Extension { name, schema },
@@ -108,10 +107,8 @@ pub(super) fn create_type(
     let Some(UserDefinedTypeRepresentation::Enum { labels }) = representation else {
         return Err(unsupported("CREATE TYPE other than AS ENUM"));
     };
+    // An existing type is refused when the change is applied (see `table::create_table`).
     let name = reader.qualified(name)?;
-    if find_enum(reader, &name).is_some() {
-        return Err(StatementError::new(format!("type {name} already exists")));
-    }
     Ok(vec![Change::CreateEnum {
         schema: name.schema,
         value: Enum {
@@ -136,11 +133,19 @@ pub(super) fn alter_type(
     alter: &AlterType,
 ) -> Result<Vec<Change>, StatementError> {
     let name = reader.qualified(&alter.name)?;
-    let AlterTypeOperation::AddValue(add) = &alter.operation else {
-        return Err(unsupported(&format!("ALTER TYPE … {}", alter.operation)));
-    };
     let current = find_enum(reader, &name)
         .ok_or_else(|| StatementError::new(format!("type {name} does not exist")))?;
+    let add = match &alter.operation {
+        AlterTypeOperation::AddValue(add) => add,
+        AlterTypeOperation::Rename(rename) => {
+            return Ok(vec![Change::RenameEnum {
+                schema: name.schema,
+                from: current.name.clone(),
+                to: folded(&rename.new_name),
+            }]);
+        }
+        other => return Err(unsupported(&format!("ALTER TYPE … {other}"))),
+    };
     let label = add.value.value.clone();
     if current.values.contains(&label) {
         return if add.if_not_exists {
@@ -178,6 +183,7 @@ pub(super) fn create_index(
         .iter()
         .map(index_key)
         .collect::<Result<Vec<_>, _>>()?;
+    let include: Vec<String> = create.include.iter().map(folded).collect();
     let name = match &create.name {
         Some(name) => last_name(name)?,
         None => {
@@ -185,11 +191,12 @@ pub(super) fn create_index(
                 .iter()
                 .map(|k| {
                     if k.expression {
-                        "expr".to_string()
+                        index_key_name_part(&k.target)
                     } else {
                         k.target.clone()
                     }
                 })
+                .chain(include.iter().cloned())
                 .collect();
             default_name(&table.name, &columns, ConstraintKind::Index)
         }
@@ -216,7 +223,7 @@ pub(super) fn create_index(
             unique: create.unique,
             method,
             predicate: create.predicate.clone().map(canonical_expression),
-            include: create.include.iter().map(folded).collect(),
+            include,
             nulls_not_distinct: create.nulls_distinct == Some(false),
         },
     }])
@@ -230,6 +237,49 @@ fn index_exists(reader: &Reader<'_>, schema: &str, name: &str) -> bool {
                 || t.primary_key.as_ref().is_some_and(|k| k.name == name)
         })
     })
+}
+
+/// `ALTER INDEX [IF EXISTS] name RENAME TO new`. The index of a primary key or unique
+/// constraint is renamed with its constraint, as the server does.
+pub(super) fn alter_index(
+    reader: &Reader<'_>,
+    name: &ObjectName,
+    operation: &AlterIndexOperation,
+    if_exists: bool,
+) -> Result<Vec<Change>, StatementError> {
+    let AlterIndexOperation::RenameIndex { index_name } = operation;
+    let name = reader.qualified(name)?;
+    let to = last_name(index_name)?;
+    let tables = reader
+        .model
+        .schemas
+        .get(&name.schema)
+        .into_iter()
+        .flat_map(|s| s.tables.values());
+    for table in tables {
+        let table_name = QualifiedName::new(&name.schema, &table.name);
+        if table.indexes.iter().any(|i| i.name == name.name) {
+            return Ok(vec![Change::RenameIndex {
+                table: table_name,
+                from: name.name,
+                to,
+            }]);
+        }
+        let backs_constraint = table.primary_key.iter().any(|k| k.name == name.name)
+            || table.uniques.iter().any(|u| u.name == name.name);
+        if backs_constraint {
+            return Ok(vec![Change::RenameConstraint {
+                table: table_name,
+                from: name.name,
+                to,
+            }]);
+        }
+    }
+    if if_exists {
+        Ok(Vec::new())
+    } else {
+        Err(StatementError::new(format!("index {name} does not exist")))
+    }
 }
 
 /// One index key: a plain column stays a column, anything else is a canonical expression.
@@ -301,7 +351,11 @@ pub(super) fn create_view(
                 ..view
             },
         }]),
-        Some(_) => Err(StatementError::new(format!("view {name} already exists"))),
+        // Refused when the change is applied (see `table::create_table`).
+        Some(_) => Ok(vec![Change::CreateView {
+            schema: name.schema,
+            view,
+        }]),
     }
 }
 
@@ -353,21 +407,54 @@ pub(super) fn comment(
                 column,
             }])
         }
+        CommentObject::Schema => {
+            let name = last_name(object_name)?;
+            let from = reader
+                .model
+                .schemas
+                .get(&name)
+                .ok_or_else(|| StatementError::new(format!("schema {name} does not exist")))?
+                .comment
+                .clone();
+            Ok(vec![Change::SetComment {
+                target: CommentTarget::Schema { name },
+                from,
+                to,
+            }])
+        }
+        CommentObject::Type => {
+            let name = reader.qualified(object_name)?;
+            let from = find_enum(reader, &name)
+                .ok_or_else(|| StatementError::new(format!("type {name} does not exist")))?
+                .comment
+                .clone();
+            Ok(vec![Change::SetComment {
+                target: CommentTarget::Type { name },
+                from,
+                to,
+            }])
+        }
         CommentObject::View | CommentObject::MaterializedView => {
             let name = reader.qualified(object_name)?;
+            let materialized = object_type == CommentObject::MaterializedView;
+            let kind = if materialized {
+                "materialized view"
+            } else {
+                "view"
+            };
             let from = reader
                 .model
                 .schemas
                 .get(&name.schema)
                 .and_then(|s| s.views.get(&name.name))
-                .ok_or_else(|| StatementError::new(format!("view {name} does not exist")))?;
-            Ok(vec![Change::ReplaceView {
-                schema: name.schema,
-                from: from.clone(),
-                to: View {
-                    comment: to,
-                    ..from.clone()
-                },
+                .filter(|v| v.materialized == materialized)
+                .ok_or_else(|| StatementError::new(format!("{kind} {name} does not exist")))?
+                .comment
+                .clone();
+            Ok(vec![Change::SetComment {
+                target: CommentTarget::View { name, materialized },
+                from,
+                to,
             }])
         }
         other => Err(unsupported(&format!(

@@ -63,12 +63,9 @@ fn create(reader: &Reader<'_>, parser: &mut Parser<'_>) -> Result<Vec<Change>, F
         .is_some_and(|s| s.sequences.contains_key(&name.name));
     let mut options = Options::default();
     options.parse(parser)?;
-    if exists {
-        return if if_not_exists {
-            Ok(Vec::new())
-        } else {
-            Err(StatementError::new(format!("sequence {name} already exists")).into())
-        };
+    // An existing sequence is refused when the change is applied (see `table::create_table`).
+    if exists && if_not_exists {
+        return Ok(Vec::new());
     }
     let mut sequence = Sequence {
         name: name.name.clone(),

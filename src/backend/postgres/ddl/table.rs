@@ -51,12 +51,10 @@ pub(super) fn create_table(
 ) -> Result<Vec<Change>, StatementError> {
     let name = reader.qualified(&create.name)?;
     refuse_unsupported_table_features(create)?;
-    if reader.model.table(&name).is_some() {
-        return if create.if_not_exists {
-            Ok(Vec::new())
-        } else {
-            Err(StatementError::new(format!("table {name} already exists")))
-        };
+    // A table that exists already is refused when the change is applied, where a loader can
+    // name both definitions.
+    if create.if_not_exists && reader.model.table(&name).is_some() {
+        return Ok(Vec::new());
     }
     let directives = reader.directives();
     let column_directives = column_directives(reader.statement.sql);
@@ -66,9 +64,10 @@ pub(super) fn create_table(
         allow_destructive: directives.allow_destructive,
         ..Table::default()
     };
+    let all_columns: Vec<String> = create.columns.iter().map(|def| folded(&def.name)).collect();
     let mut constraints = Vec::new();
     for def in &create.columns {
-        let (mut column, inline) = read_column(reader, def, &name, Some(&table))?;
+        let (mut column, inline) = read_column(reader, def, &name, Some(&table), &all_columns)?;
         if let Some(directives) = column_directives.get(&column.name) {
             column.renamed_from.clone_from(&directives.renamed_from);
             column.allow_destructive = directives.allow_destructive;
@@ -77,7 +76,13 @@ pub(super) fn create_table(
         constraints.extend(inline);
     }
     for constraint in &create.constraints {
-        constraints.push(read_constraint(reader, constraint, &name, Some(&table))?);
+        constraints.push(read_constraint(
+            reader,
+            constraint,
+            &name,
+            Some(&table),
+            &all_columns,
+        )?);
     }
     for constraint in constraints {
         constraint.add_to(&mut table);
@@ -121,12 +126,14 @@ fn make_key_columns_not_null(table: &mut Table) {
 }
 
 /// A column and the constraints written inside its definition. `creating` is the table being
-/// created, whose primary key a self-reference without columns points at.
+/// created, whose primary key a self-reference without columns points at; `table_columns` are
+/// all the table's columns, which an unnamed check's name depends on.
 pub(super) fn read_column(
     reader: &Reader<'_>,
     def: &ColumnDef,
     table: &QualifiedName,
     creating: Option<&Table>,
+    table_columns: &[String],
 ) -> Result<(Column, Vec<Constraint>), StatementError> {
     let name = folded(&def.name);
     let data_type = reader.column_type(&def.data_type, &table.schema)?;
@@ -169,7 +176,12 @@ pub(super) fn read_column(
             }
             ColumnOption::Check(check) => {
                 let name = constraint_name.or(check.name.as_ref());
-                constraints.push(Constraint::Check(read_check(check, name, table)));
+                constraints.push(Constraint::Check(read_check(
+                    check,
+                    name,
+                    table,
+                    table_columns,
+                )));
             }
             ColumnOption::ForeignKey(fk) => {
                 let name = constraint_name.or(fk.name.as_ref());
@@ -220,21 +232,33 @@ pub(super) fn identity(
             other => return Err(unsupported(&format!("identity option{other}"))),
         }
     }
+    Ok(server_identity(kind, start, increment))
+}
+
+/// An identity with the options equal to the server's defaults as `None` (the start default
+/// depends on the increment's sign).
+pub(super) fn server_identity(
+    kind: IdentityKind,
+    start: Option<i64>,
+    increment: Option<i64>,
+) -> Identity {
     let ascending = increment.is_none_or(|i| i > 0);
     let default_start = if ascending { 1 } else { -1 };
-    Ok(Identity {
+    Identity {
         kind,
         start: start.filter(|&s| s != default_start),
         increment: increment.filter(|&i| i != 1),
-    })
+    }
 }
 
-/// A table constraint (`CONSTRAINT name …`, or unnamed and named as PostgreSQL would).
+/// A table constraint (`CONSTRAINT name …`, or unnamed and named as PostgreSQL would, after
+/// `table_columns`).
 pub(super) fn read_constraint(
     reader: &Reader<'_>,
     constraint: &TableConstraint,
     table: &QualifiedName,
     creating: Option<&Table>,
+    table_columns: &[String],
 ) -> Result<Constraint, StatementError> {
     match constraint {
         TableConstraint::PrimaryKey(key) => {
@@ -258,6 +282,7 @@ pub(super) fn read_constraint(
             check,
             check.name.as_ref(),
             table,
+            table_columns,
         ))),
         TableConstraint::ForeignKey(fk) => {
             let columns = fk.columns.iter().map(folded).collect();
@@ -316,10 +341,17 @@ fn read_unique(
     }
 }
 
-fn read_check(check: &CheckConstraint, name: Option<&Ident>, table: &QualifiedName) -> Check {
+/// A check; unnamed, it is named after the columns of the table it mentions.
+fn read_check(
+    check: &CheckConstraint,
+    name: Option<&Ident>,
+    table: &QualifiedName,
+    table_columns: &[String],
+) -> Check {
     let name = name.map_or_else(
         || {
-            let columns = referenced_columns(&check.expr);
+            let mut columns = referenced_columns(&check.expr);
+            columns.retain(|column| table_columns.contains(column));
             default_name(&table.name, &columns, ConstraintKind::Check)
         },
         folded,
