@@ -290,7 +290,7 @@ fn column_type(
     let mut spelled = if type_schema == table_schema {
         type_name
     } else {
-        format!("{}.{type_name}", quote_identifier(&type_schema))
+        format!("{}.{type_name}", super::ident::quote(&type_schema))
     };
     if is_array {
         spelled.push_str("[]");
@@ -411,22 +411,6 @@ fn closing_paren(text: &str) -> Option<usize> {
         }
     }
     None
-}
-
-/// An identifier as SQL: quoted unless it is a plain lower-case name.
-fn quote_identifier(name: &str) -> String {
-    let plain = name
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
-    if plain {
-        name.to_string()
-    } else {
-        format!("\"{}\"", name.replace('"', "\"\""))
-    }
 }
 
 fn read_constraints(model: &mut Model, rows: &[PgRow]) -> Result<(), InspectError> {
@@ -758,12 +742,5 @@ mod tests {
             (None, Some(-2), None)
         );
         assert_eq!((descending.max_value, descending.cache), (None, Some(20)));
-    }
-
-    #[test]
-    fn quotes_identifiers_that_are_not_plain_lower_case() {
-        assert_eq!(quote_identifier("user_role"), "user_role");
-        assert_eq!(quote_identifier("UserRole"), "\"UserRole\"");
-        assert_eq!(quote_identifier("9lives"), "\"9lives\"");
     }
 }

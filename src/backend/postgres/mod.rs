@@ -1,5 +1,6 @@
 //! PostgreSQL: DDL reading, type and expression normalization, rendering.
 
+mod ident;
 mod render;
 
 use super::{

@@ -822,129 +822,9 @@ fn ident_list(names: &[String]) -> String {
         .join(", ")
 }
 
-/// An identifier, double-quoted only when PostgreSQL would not read it back unchanged: anything
-/// but a lower-case word, or a reserved keyword.
 fn ident(name: &str) -> String {
-    if is_plain_identifier(name) && !RESERVED_KEYWORDS.contains(&name) {
-        name.to_string()
-    } else {
-        format!("\"{}\"", name.replace('"', "\"\""))
-    }
+    super::ident::quote(name)
 }
-
-fn is_plain_identifier(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$')
-}
-
-/// PostgreSQL's reserved keywords, including those that may only name functions or types:
-/// none of them can be a column or table name without quotes.
-const RESERVED_KEYWORDS: &[&str] = &[
-    "all",
-    "analyse",
-    "analyze",
-    "and",
-    "any",
-    "array",
-    "as",
-    "asc",
-    "asymmetric",
-    "authorization",
-    "binary",
-    "both",
-    "case",
-    "cast",
-    "check",
-    "collate",
-    "collation",
-    "column",
-    "concurrently",
-    "constraint",
-    "create",
-    "cross",
-    "current_catalog",
-    "current_date",
-    "current_role",
-    "current_schema",
-    "current_time",
-    "current_timestamp",
-    "current_user",
-    "default",
-    "deferrable",
-    "desc",
-    "distinct",
-    "do",
-    "else",
-    "end",
-    "except",
-    "false",
-    "fetch",
-    "for",
-    "foreign",
-    "freeze",
-    "from",
-    "full",
-    "grant",
-    "group",
-    "having",
-    "ilike",
-    "in",
-    "initially",
-    "inner",
-    "intersect",
-    "into",
-    "is",
-    "isnull",
-    "join",
-    "lateral",
-    "leading",
-    "left",
-    "like",
-    "limit",
-    "localtime",
-    "localtimestamp",
-    "natural",
-    "not",
-    "notnull",
-    "null",
-    "offset",
-    "on",
-    "only",
-    "or",
-    "order",
-    "outer",
-    "overlaps",
-    "placing",
-    "primary",
-    "references",
-    "returning",
-    "right",
-    "select",
-    "session_user",
-    "similar",
-    "some",
-    "symmetric",
-    "system_user",
-    "table",
-    "tablesample",
-    "then",
-    "to",
-    "trailing",
-    "true",
-    "union",
-    "unique",
-    "user",
-    "using",
-    "variadic",
-    "verbose",
-    "when",
-    "where",
-    "window",
-    "with",
-];
 
 /// `text[]` → (`text`, `[]`).
 fn split_array_suffix(data_type: &str) -> (&str, &str) {
@@ -2022,15 +1902,5 @@ mod tests {
             name: "organization".into(),
         };
         assert!(render(&change, &unqualified("organization")).is_empty());
-    }
-
-    #[test]
-    fn quotes_only_identifiers_that_need_it() {
-        assert_eq!(ident("users"), "users");
-        assert_eq!(ident("_a1$"), "_a1$");
-        assert_eq!(ident("user"), "\"user\"");
-        assert_eq!(ident("Users"), "\"Users\"");
-        assert_eq!(ident("1st"), "\"1st\"");
-        assert_eq!(ident("say \"hi\""), "\"say \"\"hi\"\"\"");
     }
 }

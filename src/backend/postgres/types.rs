@@ -206,10 +206,10 @@ fn base_type(pieces: &[Piece], raw: &str) -> Result<String, StatementError> {
         return qualified_type(pieces, raw);
     }
     if let [Piece::Quoted(name)] = pieces {
-        return Ok(identifier(name));
+        return Ok(super::ident::quote(name));
     }
     if let [Piece::Quoted(name), Piece::Modifiers(m)] = pieces {
-        return Ok(format!("{}({m})", identifier(name)));
+        return Ok(format!("{}({m})", super::ident::quote(name)));
     }
     let mut words = Vec::new();
     let mut modifiers: Option<&str> = None;
@@ -225,8 +225,8 @@ fn base_type(pieces: &[Piece], raw: &str) -> Result<String, StatementError> {
     }
     builtin(&words, modifiers).map_or_else(
         || match (words.as_slice(), modifiers) {
-            ([name], None) => Ok(identifier(name)),
-            ([name], Some(m)) => Ok(format!("{}({m})", identifier(name))),
+            ([name], None) => Ok(super::ident::quote(name)),
+            ([name], Some(m)) => Ok(format!("{}({m})", super::ident::quote(name))),
             _ => Err(not_a_type()),
         },
         Ok,
@@ -251,32 +251,16 @@ fn qualified_type(pieces: &[Piece], raw: &str) -> Result<String, StatementError>
         return base_type(rest, raw);
     }
     let name = match rest {
-        [name] => identifier(&name_of(name).ok_or_else(not_a_type)?),
+        [name] => super::ident::quote(&name_of(name).ok_or_else(not_a_type)?),
         [name, Piece::Modifiers(m)] => {
             format!(
                 "{}({m})",
-                identifier(&name_of(name).ok_or_else(not_a_type)?)
+                super::ident::quote(&name_of(name).ok_or_else(not_a_type)?)
             )
         }
         _ => return Err(not_a_type()),
     };
-    Ok(format!("{}.{name}", identifier(&schema)))
-}
-
-/// An identifier as `format_type` prints it: bare when it is a plain lower-case name, quoted otherwise.
-fn identifier(name: &str) -> String {
-    let plain = name
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
-    if plain {
-        name.to_string()
-    } else {
-        format!("\"{}\"", name.replace('"', "\"\""))
-    }
+    Ok(format!("{}.{name}", super::ident::quote(&schema)))
 }
 
 /// The canonical spelling of a built-in type written as `words` with optional `(modifiers)`.
