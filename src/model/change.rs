@@ -450,6 +450,17 @@ impl Change {
             | Change::ReplaceView {
                 schema, to: view, ..
             } => QualifiedName::new(schema.clone(), view.name.clone()),
+            _ => self
+                .table_of_part()
+                .cloned()
+                .unwrap_or_else(|| unreachable!("every other change alters a part of a table")),
+        }
+    }
+
+    /// The table whose part (column, key, check, index, comment) this change alters; `None`
+    /// for changes to whole objects.
+    pub fn table_of_part(&self) -> Option<&QualifiedName> {
+        match self {
             Change::AddColumn { table, .. }
             | Change::DropColumn { table, .. }
             | Change::RenameColumn { table, .. }
@@ -467,7 +478,8 @@ impl Change {
             | Change::CreateIndex { table, .. }
             | Change::DropIndex { table, .. }
             | Change::SetTableComment { table, .. }
-            | Change::SetColumnComment { table, .. } => table.clone(),
+            | Change::SetColumnComment { table, .. } => Some(table),
+            _ => None,
         }
     }
 

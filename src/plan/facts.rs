@@ -226,7 +226,7 @@ pub(super) fn facts(change: &Change) -> Facts {
             .needs
             .push(Resource::Relation(QualifiedName::new(schema, &to.name))),
     }
-    if let Some(table) = table_of_part(change) {
+    if let Some(table) = change.table_of_part() {
         // A part of a table (column, key, index, comment) is changed in place: the table must
         // exist under this name when it runs, even when the part is being dropped — after a
         // rename, before the table itself is dropped.
@@ -235,32 +235,6 @@ pub(super) fn facts(change: &Change) -> Facts {
         f.needs.push(relation);
     }
     f.settle()
-}
-
-/// The table whose part a change alters, for changes to columns, keys, checks, indexes and
-/// comments; `None` for whole objects.
-fn table_of_part(change: &Change) -> Option<&QualifiedName> {
-    match change {
-        Change::AddColumn { table, .. }
-        | Change::DropColumn { table, .. }
-        | Change::RenameColumn { table, .. }
-        | Change::AlterColumn { table, .. }
-        | Change::RenameConstraint { table, .. }
-        | Change::RenameIndex { table, .. }
-        | Change::AddPrimaryKey { table, .. }
-        | Change::DropPrimaryKey { table, .. }
-        | Change::AddUnique { table, .. }
-        | Change::DropUnique { table, .. }
-        | Change::AddCheck { table, .. }
-        | Change::DropCheck { table, .. }
-        | Change::AddForeignKey { table, .. }
-        | Change::DropForeignKey { table, .. }
-        | Change::CreateIndex { table, .. }
-        | Change::DropIndex { table, .. }
-        | Change::SetTableComment { table, .. }
-        | Change::SetColumnComment { table, .. } => Some(table),
-        _ => None,
-    }
 }
 
 impl Facts {
