@@ -130,7 +130,12 @@ pub fn parse_error(sql: &str, error: &ParserError) -> StatementError {
         .unwrap_or(&message)
         .to_string();
     match position(&message).and_then(|(line, column)| byte_offset(sql, line, column)) {
-        Some(offset) => StatementError::at(message, offset),
+        // The caller reports the place as file:line:column, so sqlparser's own is dropped.
+        Some(offset) => {
+            let message =
+                message[..message.rfind(" at Line: ").unwrap_or(message.len())].to_string();
+            StatementError::at(message, offset)
+        }
         None => StatementError::new(message),
     }
 }
