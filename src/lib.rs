@@ -5,6 +5,7 @@
 //! files; each [`backend`] renders them; [`migrations`] writes, checksums and replays the files;
 //! [`cli`] is the thin shell users meet.
 
+pub mod apply;
 pub mod backend;
 pub mod cli;
 pub mod config;
@@ -13,3 +14,4 @@ pub mod migrations;
 pub mod model;
 pub mod plan;
 pub mod source;
+pub mod state;
