@@ -134,6 +134,97 @@ impl Connection {
     pub fn has_host(&self) -> bool {
         self.host.is_some()
     }
+
+    /// The schema one environment's migrations run in (`cli_{environment}` → `cli_dev`); the
+    /// fixed schema of a connection that is not per environment.
+    pub fn schema_for(&self, environment: &str) -> String {
+        self.schema.replace(ENVIRONMENT_PLACEHOLDER, environment)
+    }
+
+    /// The database URL built from host, port, user, password and database name, when a host is
+    /// configured. A secret, as it holds the password.
+    pub fn database_url(&self) -> Option<Secret> {
+        let scheme = match self.backend {
+            BackendKind::Postgresql => "postgres",
+            BackendKind::Mysql | BackendKind::Greptimedb => "mysql",
+            BackendKind::Etcd => "http",
+        };
+        let host = self.host.as_deref()?;
+        Some(Secret::new(server_url(
+            scheme,
+            host,
+            self.port,
+            self.username.as_deref(),
+            self.password.as_ref().map(Secret::expose),
+            self.database.as_deref().unwrap_or(""),
+        )))
+    }
+}
+
+impl StateConfig {
+    /// The state database's URL (SQLite: the file, created when missing). A secret, as it holds
+    /// the password. Errors name the variable a server-backed store is missing.
+    pub fn database_url(&self, root: &Path) -> Result<Secret, ConfigError> {
+        let scheme = match self.backend {
+            StateBackend::Sqlite => {
+                let path = root.join(&self.path);
+                return Ok(Secret::new(format!("sqlite://{}?mode=rwc", path.display())));
+            }
+            StateBackend::Postgresql => "postgres",
+            StateBackend::Mysql => "mysql",
+        };
+        let host = self.host.as_deref().ok_or_else(|| ConfigError::Missing {
+            variable: "BFM_STATE_DB_HOST".to_string(),
+            setting: "state.host".to_string(),
+        })?;
+        Ok(Secret::new(server_url(
+            scheme,
+            host,
+            self.port,
+            self.username.as_deref(),
+            self.password.as_ref().map(Secret::expose),
+            &self.name,
+        )))
+    }
+}
+
+/// `scheme://user:password@host:port/database`, with user and password percent-encoded.
+fn server_url(
+    scheme: &str,
+    host: &str,
+    port: Option<u16>,
+    username: Option<&str>,
+    password: Option<&str>,
+    database: &str,
+) -> String {
+    let mut url = format!("{scheme}://");
+    if let Some(user) = username {
+        url.push_str(&percent_encode(user));
+        if let Some(password) = password {
+            url.push(':');
+            url.push_str(&percent_encode(password));
+        }
+        url.push('@');
+    }
+    url.push_str(host);
+    if let Some(port) = port {
+        url.push_str(&format!(":{port}"));
+    }
+    url.push('/');
+    url.push_str(&percent_encode(database));
+    url
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters.
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// The whole project configuration, paths resolved against the directory of `bfm.yaml`.
@@ -495,5 +586,48 @@ connections:
         let config = parse_with(EXAMPLE, &[]).unwrap();
         let error = config.connection("guard").unwrap_err();
         assert!(error.to_string().contains("core, organization"), "{error}");
+    }
+}
+
+#[cfg(test)]
+mod url_tests {
+    use super::*;
+
+    #[test]
+    fn database_url_encodes_credentials_and_keeps_them_secret() {
+        let connection = Connection {
+            name: "core".into(),
+            backend: BackendKind::Postgresql,
+            schema: "core".into(),
+            host: Some("db.internal".into()),
+            port: Some(5433),
+            username: Some("app".into()),
+            password: Some(Secret::new("p@ss:w/rd")),
+            database: Some("main".into()),
+            environments: Vec::new(),
+        };
+        let url = connection.database_url().unwrap();
+        assert_eq!(
+            url.expose(),
+            "postgres://app:p%40ss%3Aw%2Frd@db.internal:5433/main"
+        );
+        assert!(!format!("{url:?}").contains("p%40ss"));
+    }
+
+    #[test]
+    fn per_environment_schema_is_filled_in() {
+        let connection = Connection {
+            name: "organization".into(),
+            backend: BackendKind::Postgresql,
+            schema: "cli_{environment}".into(),
+            host: None,
+            port: None,
+            username: None,
+            password: None,
+            database: None,
+            environments: vec!["dev".into()],
+        };
+        assert_eq!(connection.schema_for("dev"), "cli_dev");
+        assert!(connection.database_url().is_none());
     }
 }

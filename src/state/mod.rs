@@ -146,8 +146,10 @@ pub trait StateStore: Send + Sync {
 
     /// Inserts or replaces the row of `record.migration_id` on its target and appends the
     /// attempt to the history, atomically.
-    fn record(&self, record: &MigrationRecord)
-    -> impl Future<Output = Result<(), StateError>> + Send;
+    fn record(
+        &self,
+        record: &MigrationRecord,
+    ) -> impl Future<Output = Result<(), StateError>> + Send;
 
     /// Every attempt on `target`, oldest first.
     fn history(
