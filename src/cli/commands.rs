@@ -136,7 +136,7 @@ fn blocked_changes(plans: &[ConnectionPlan], allow_destructive: bool) -> Vec<Str
                 "  {}: {} ({reason}) {}",
                 connection_plan.connection.name,
                 assessed.change.describe(),
-                hazards.join(" ")
+                hazards.join("; ")
             ));
         }
     }
