@@ -133,7 +133,7 @@ fn blocked_changes(plans: &[ConnectionPlan], allow_destructive: bool) -> Vec<Str
                 .map(|h| h.message.as_str())
                 .collect();
             lines.push(format!(
-                "  {}: {} ({reason}) {}",
+                "  {}: {} ({reason}): {}",
                 connection_plan.connection.name,
                 assessed.change.describe(),
                 hazards.join("; ")
