@@ -195,7 +195,8 @@ pub trait StateStore: Send + Sync {
     /// A short description for messages, without secrets (`postgresql 127.0.0.1:5432/state`).
     fn describe(&self) -> String;
 
-    /// Creates `bfm_migrations` and `bfm_migration_history` when missing.
+    /// Creates `bfm_migrations`, `bfm_migration_history` and `bfm_locks` when missing; must run
+    /// before any other call (the lock writes its holder to `bfm_locks`). Idempotent.
     fn ensure_tables(&self) -> impl Future<Output = Result<(), StateError>> + Send;
 
     /// Every row of `target`, in version order.
