@@ -32,7 +32,8 @@ impl Action {
             | Change::AddCheck { .. }
             | Change::AddForeignKey { .. }
             | Change::CreateIndex { .. }
-            | Change::CreateView { .. } => Action::Create,
+            | Change::CreateView { .. }
+            | Change::AddColumnAt { .. } => Action::Create,
             Change::DropSchema { .. }
             | Change::DropExtension { .. }
             | Change::DropEnum { .. }
@@ -44,7 +45,8 @@ impl Action {
             | Change::DropCheck { .. }
             | Change::DropForeignKey { .. }
             | Change::DropIndex { .. }
-            | Change::DropView { .. } => Action::Drop,
+            | Change::DropView { .. }
+            | Change::DropColumnAt { .. } => Action::Drop,
             Change::AddEnumValue { .. }
             | Change::RecreateEnum { .. }
             | Change::AlterSequence { .. }
@@ -57,7 +59,11 @@ impl Action {
             | Change::RenameConstraint { .. }
             | Change::RenameIndex { .. }
             | Change::SetComment { .. }
-            | Change::ReplaceView { .. } => Action::Alter,
+            | Change::ReplaceView { .. }
+            | Change::SetTableOptions { .. }
+            | Change::SetColumnIndexes { .. }
+            | Change::SetDatabaseOptions { .. }
+            | Change::RecreateTable { .. } => Action::Alter,
         }
     }
 
