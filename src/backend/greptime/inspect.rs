@@ -1,0 +1,1 @@
+//! Inspection of a GreptimeDB database from what the server prints.
