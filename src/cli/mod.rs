@@ -95,6 +95,9 @@ pub struct GenerateArgs {
     /// Write destructive changes (drops, narrowing types, SET NOT NULL).
     #[arg(long)]
     pub allow_destructive: bool,
+    /// Write table recreations (GreptimeDB changes the server cannot ALTER): the rows are lost.
+    #[arg(long)]
+    pub allow_recreate: bool,
     /// The first file's version, YYYYMMDDHHMMSS (default: now, UTC).
     #[arg(long = "version", env = "BFM_VERSION", value_name = "YYYYMMDDHHMMSS", value_parser = parse_version)]
     pub version: Option<Version>,

@@ -95,6 +95,8 @@ pub enum Gate {
     AllowedBySchema,
     /// Destructive: needs `--allow-destructive` or a per-object flag.
     NeedsPermission,
+    /// Recreates a GreptimeDB table (data loss): needs `--allow-recreate`.
+    NeedsRecreate,
     /// Never written: the desired state must change.
     Refused,
 }
@@ -105,6 +107,7 @@ impl Gate {
             Some(Severity::Refused) => Gate::Refused,
             Some(Severity::Destructive) if change.permitted_by_schema => Gate::AllowedBySchema,
             Some(Severity::Destructive) => Gate::NeedsPermission,
+            Some(Severity::DataLoss) => Gate::NeedsRecreate,
             Some(Severity::Warning) | None => Gate::Allowed,
         }
     }
@@ -114,6 +117,7 @@ impl Gate {
             Gate::Allowed => None,
             Gate::AllowedBySchema => Some("destructive, allowed by the schema"),
             Gate::NeedsPermission => Some("destructive"),
+            Gate::NeedsRecreate => Some("recreates the table, losing its rows"),
             Gate::Refused => Some("refused"),
         }
     }

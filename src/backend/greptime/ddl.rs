@@ -78,7 +78,7 @@ fn create(
         ));
     }
     let if_not_exists = reader.words(&["IF", "NOT", "EXISTS"]);
-    if reader.peek_is("IF") {
+    if reader.peek_is("IF") && reader.peek_nth_is(1, "EXISTS") {
         return Err(reader.error("CREATE TABLE IF EXISTS is not valid: use IF NOT EXISTS"));
     }
     let name = reader.object_name(&context.default_schema)?;

@@ -167,7 +167,8 @@ impl<'a> Reader<'a> {
                 Token::Word(w)
                     if depth == 0
                         && w.quote_style.is_none()
-                        && stop.iter().any(|s| w.value.eq_ignore_ascii_case(s)) =>
+                        && stop.iter().any(|s| w.value.eq_ignore_ascii_case(s))
+                        && !(w.value.eq_ignore_ascii_case("VECTOR") && !self.peek_nth_is(1, "INDEX")) =>
                 {
                     break;
                 }
