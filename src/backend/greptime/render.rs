@@ -11,6 +11,10 @@ const QUOTE: char = '"';
 pub fn render(change: &Change, context: &RenderContext) -> Vec<String> {
     let r = Renderer { context };
     match change {
+        // A per-environment database is chosen at apply time and exists before migrations run.
+        Change::CreateSchema { name } | Change::DropSchema { name } if r.unqualified(name) => {
+            Vec::new()
+        }
         Change::CreateSchema { name } => vec![format!("CREATE DATABASE {}", ident(name))],
         Change::DropSchema { name } => vec![format!("DROP DATABASE {}", ident(name))],
         Change::SetDatabaseOptions { schema, from, to } => {
@@ -75,6 +79,10 @@ struct Renderer<'a> {
 }
 
 impl Renderer<'_> {
+    fn unqualified(&self, schema: &str) -> bool {
+        self.context.unqualified_schema.as_deref() == Some(schema)
+    }
+
     fn name(&self, schema: &str, name: &str) -> String {
         if schema.is_empty() || self.context.unqualified_schema.as_deref() == Some(schema) {
             ident(name)
