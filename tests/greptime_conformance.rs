@@ -215,7 +215,13 @@ fn run() -> Tally {
 
 fn create_name_index(sql: &str) -> usize {
     let upper = sql.to_uppercase();
-    if upper.split_whitespace().take(5).collect::<Vec<_>>().join(" ").starts_with("CREATE TABLE IF NOT EXISTS") {
+    if upper
+        .split_whitespace()
+        .take(5)
+        .collect::<Vec<_>>()
+        .join(" ")
+        .starts_with("CREATE TABLE IF NOT EXISTS")
+    {
         5
     } else {
         2
@@ -224,7 +230,9 @@ fn create_name_index(sql: &str) -> usize {
 
 fn renamed_to(sql: &str, name: &QualifiedName) -> Option<QualifiedName> {
     let words: Vec<&str> = sql.split_whitespace().collect();
-    let at = words.iter().position(|w| w.eq_ignore_ascii_case("RENAME"))?;
+    let at = words
+        .iter()
+        .position(|w| w.eq_ignore_ascii_case("RENAME"))?;
     let target = words.get(at + 1)?.trim_end_matches(';');
     Some(QualifiedName::new(
         name.schema.clone(),
@@ -271,11 +279,23 @@ fn show_create(
     if loaded_named != shown && std::env::var("BFM_CONFORMANCE_VERBOSE").is_ok() {
         eprintln!("  loaded {loaded_named:?}\n  shown  {shown:?}");
     }
-    let quote = if entry["protocol"] == "mysql" { '`' } else { '"' };
+    let quote = if entry["protocol"] == "mysql" {
+        '`'
+    } else {
+        '"'
+    };
     let ours = show_create_table(&loaded, quote);
-    tally.record("create_render_equals_show_create_text", id, same_text(&ours, server_text));
+    tally.record(
+        "create_render_equals_show_create_text",
+        id,
+        same_text(&ours, server_text),
+    );
     let reloaded = table_from_create(&ours, &name.schema).ok();
-    tally.record("render_reloads_to_same_model", id, reloaded.as_ref() == Some(&loaded));
+    tally.record(
+        "render_reloads_to_same_model",
+        id,
+        reloaded.as_ref() == Some(&loaded),
+    );
 }
 
 #[test]
@@ -320,7 +340,10 @@ fn greptime_corpus_conformance() {
         regressions.join("\n")
     );
     assert!(
-        tally.results.get("accepted_create").is_some_and(|r| r.len() > 800),
+        tally
+            .results
+            .get("accepted_create")
+            .is_some_and(|r| r.len() > 800),
         "the corpus should hold the accepted CREATE TABLEs"
     );
 }

@@ -306,7 +306,12 @@ mod tests {
         assert!(blocked[0].contains("--allow-destructive") && blocked[0].contains("Says why."));
         assert!(blocked_changes(&plans, true, false).is_empty());
         assert!(
-            blocked_changes(&[connection_plan(HazardKind::DropsTable, true)], false, false).is_empty()
+            blocked_changes(
+                &[connection_plan(HazardKind::DropsTable, true)],
+                false,
+                false
+            )
+            .is_empty()
         );
     }
 
@@ -321,7 +326,12 @@ mod tests {
     #[test]
     fn warnings_do_not_block() {
         assert!(
-            blocked_changes(&[connection_plan(HazardKind::RewritesTable, false)], false, false).is_empty()
+            blocked_changes(
+                &[connection_plan(HazardKind::RewritesTable, false)],
+                false,
+                false
+            )
+            .is_empty()
         );
     }
 }

@@ -43,7 +43,10 @@ pub fn render_context(connection: &Connection, models: &[&Model]) -> RenderConte
 /// The server facts the diff needs: for GreptimeDB, the version from `{CONN}_SERVER_VERSION`
 /// (default: the current 1.x line).
 pub fn diff_options(connection: &Connection) -> Result<DiffOptions, CliError> {
-    let variable = format!("{}_SERVER_VERSION", crate::config::env_prefix(&connection.name));
+    let variable = format!(
+        "{}_SERVER_VERSION",
+        crate::config::env_prefix(&connection.name)
+    );
     let greptime_version = match std::env::var(&variable) {
         Ok(text) => GreptimeVersion::parse(&text).ok_or_else(|| {
             CliError::Config(crate::config::ConfigError::InvalidValue {

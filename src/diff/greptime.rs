@@ -105,7 +105,10 @@ fn structure(from: &Table, to: &Table, reasons: &mut Vec<String>) {
         ));
     }
     if old.engine != new.engine {
-        reasons.push(format!("the engine changes from {} to {}", old.engine, new.engine));
+        reasons.push(format!(
+            "the engine changes from {} to {}",
+            old.engine, new.engine
+        ));
     }
     if old.partition != new.partition {
         reasons.push("the partition rules change".to_string());
@@ -164,7 +167,10 @@ fn options(
             ));
         }
     }
-    for key in old.keys().filter(|k| !new.contains_key(*k) && *k != "comment") {
+    for key in old
+        .keys()
+        .filter(|k| !new.contains_key(*k) && *k != "comment")
+    {
         if !is_unsettable(key) || !version.at_least(0, 10) {
             reasons.push(format!("option {key} cannot be unset"));
         }
@@ -199,7 +205,10 @@ fn columns(
     reasons: &mut Vec<String>,
 ) {
     for column in to.columns.iter().filter(|c| c.renamed_from.is_some()) {
-        reasons.push(format!("column {} is renamed (GreptimeDB cannot rename columns)", column.name));
+        reasons.push(format!(
+            "column {} is renamed (GreptimeDB cannot rename columns)",
+            column.name
+        ));
     }
     let kept_old: Vec<&String> = from
         .columns
@@ -262,11 +271,17 @@ fn add_column(
         reasons.push(format!("adding tag {} needs GreptimeDB 0.4", column.name));
     }
     if column.greptime.as_ref().is_some_and(|i| i.vector.is_some()) {
-        reasons.push(format!("VECTOR INDEX on new column {} cannot be added by ALTER", column.name));
+        reasons.push(format!(
+            "VECTOR INDEX on new column {} cannot be added by ALTER",
+            column.name
+        ));
     }
     let position = position_of(&to.columns, at);
     if position != ColumnPosition::Last && !version.at_least(0, 3) {
-        reasons.push(format!("placing column {} needs GreptimeDB 0.3", column.name));
+        reasons.push(format!(
+            "placing column {} needs GreptimeDB 0.3",
+            column.name
+        ));
     }
     let position = if at + 1 == to.columns.len() {
         ColumnPosition::Last
@@ -304,9 +319,15 @@ fn alter_column(
         }
     }
     if old.default != new.default {
-        let (major, minor) = if new.default.is_some() { (0, 16) } else { (0, 15) };
+        let (major, minor) = if new.default.is_some() {
+            (0, 16)
+        } else {
+            (0, 15)
+        };
         if new.default.is_none() && !old.nullable {
-            reasons.push(format!("the default of NOT NULL column {column} cannot be dropped"));
+            reasons.push(format!(
+                "the default of NOT NULL column {column} cannot be dropped"
+            ));
         } else if !version.at_least(major, minor) {
             reasons.push(format!(
                 "changing the default of {column} needs GreptimeDB {major}.{minor}"
@@ -337,7 +358,9 @@ fn alter_column(
         if old_indexes.vector != new_indexes.vector {
             reasons.push(format!("the VECTOR INDEX of {column} cannot be altered"));
         } else if !version.at_least(0, 12) {
-            reasons.push(format!("altering the indexes of {column} needs GreptimeDB 0.12"));
+            reasons.push(format!(
+                "altering the indexes of {column} needs GreptimeDB 0.12"
+            ));
         }
         changes.push(Change::SetColumnIndexes {
             table: name.clone(),

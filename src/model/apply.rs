@@ -6,8 +6,8 @@
 //! to break without `CASCADE` (a view over a dropped table, a type still in use) are not checked:
 //! ordering such changes is the planner's job, and a model is only data.
 
-use super::{Change, Column, CommentTarget, EnumPosition, Model, QualifiedName, Schema, Table};
 use super::greptime::apply as greptime;
+use super::{Change, Column, CommentTarget, EnumPosition, Model, QualifiedName, Schema, Table};
 use thiserror::Error;
 
 /// A change that does not fit the model it is applied to (the object is missing or already there).

@@ -6,8 +6,8 @@
 //! of the old state to be inverted exactly, so a down migration is the inverted changes in reverse.
 
 use super::{
-    ApplyError, Check, Column, ColumnIndexes, ColumnPosition, Enum, Extension, ForeignKey, Index, Model, PrimaryKey,
-    QualifiedName, Sequence, Table, Unique, View,
+    ApplyError, Check, Column, ColumnIndexes, ColumnPosition, Enum, Extension, ForeignKey, Index,
+    Model, PrimaryKey, QualifiedName, Sequence, Table, Unique, View,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -92,7 +92,10 @@ pub(super) mod apply {
     /// The name bfm gives GreptimeDB's primary key (the server's constraint name).
     pub const PRIMARY_KEY_NAME: &str = "PRIMARY";
 
-    fn table_mut<'m>(model: &'m mut Model, name: &QualifiedName) -> Result<&'m mut Table, ApplyError> {
+    fn table_mut<'m>(
+        model: &'m mut Model,
+        name: &QualifiedName,
+    ) -> Result<&'m mut Table, ApplyError> {
         model.table_mut(name).ok_or_else(|| ApplyError {
             message: format!("table {name} does not exist"),
         })

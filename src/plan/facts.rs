@@ -3,9 +3,9 @@
 //! ordering edges, so a dependency rule is stated once per kind of change, not once per pair.
 
 use super::names::{sequences_in_default, type_reference, words};
-use crate::model::{ColumnPosition, 
-    Change, Check, Column, CommentTarget, ForeignKey, Index, PrimaryKey, QualifiedName, Sequence,
-    Table, Unique,
+use crate::model::{
+    Change, Check, Column, ColumnPosition, CommentTarget, ForeignKey, Index, PrimaryKey,
+    QualifiedName, Sequence, Table, Unique,
 };
 
 /// Something a change can create, drop or depend on.
@@ -181,9 +181,7 @@ pub(super) fn facts(change: &Change) -> Facts {
             f.needs
                 .push(Resource::Column(table.clone(), column.clone()));
         }
-        Change::SetDatabaseOptions { schema, .. } => {
-            f.needs.push(Resource::Schema(schema.clone()))
-        }
+        Change::SetDatabaseOptions { schema, .. } => f.needs.push(Resource::Schema(schema.clone())),
         Change::RenameColumn { table, from, to } => {
             f.drops.push(Resource::Column(table.clone(), from.clone()));
             f.creates.push(Resource::Column(table.clone(), to.clone()));

@@ -73,7 +73,10 @@ pub fn alter_table(
     if reader.word("RENAME") {
         reader.word("TO");
         let to = reader.ident()?;
-        if model.table(&QualifiedName::new(&name.schema, &to)).is_some() {
+        if model
+            .table(&QualifiedName::new(&name.schema, &to))
+            .is_some()
+        {
             return Err(reader.error(format!("table {to} already exists")));
         }
         return Ok(vec![Change::RenameTable {
@@ -87,7 +90,10 @@ pub fn alter_table(
     ))
 }
 
-fn greptime_of<'t>(table: &'t Table, name: &QualifiedName) -> Result<&'t crate::model::GreptimeTable, String> {
+fn greptime_of<'t>(
+    table: &'t Table,
+    name: &QualifiedName,
+) -> Result<&'t crate::model::GreptimeTable, String> {
     table
         .greptime
         .as_ref()
@@ -195,7 +201,9 @@ fn drop_column(table: &Table, name: &QualifiedName, column: &str) -> Result<Vec<
         .position(|c| c.name == column)
         .ok_or_else(|| format!("column {name}.{column} does not exist"))?;
     if let Some(reason) = index_column_reason(table, column) {
-        return Err(format!("Not allowed to remove index column {column}: {reason}"));
+        return Err(format!(
+            "Not allowed to remove index column {column}: {reason}"
+        ));
     }
     Ok(vec![Change::DropColumnAt {
         table: name.clone(),
@@ -254,7 +262,10 @@ fn modify_column(
         let default =
             canonical_default(&expr, &column.data_type).map_err(|e| reader.error(e.message))?;
         if default == "NULL" && !column.nullable {
-            return Err(reader.error(format!("NOT NULL column {} cannot default to NULL", column.name)));
+            return Err(reader.error(format!(
+                "NOT NULL column {} cannot default to NULL",
+                column.name
+            )));
         }
         to.default = Some(default);
         return Ok(alter_column(name, column, to));
@@ -328,7 +339,11 @@ fn modify_column(
     Ok(alter_column(name, column, to))
 }
 
-fn alter_column(name: &QualifiedName, from: crate::model::Column, to: crate::model::Column) -> Change {
+fn alter_column(
+    name: &QualifiedName,
+    from: crate::model::Column,
+    to: crate::model::Column,
+) -> Change {
     Change::AlterColumn {
         table: name.clone(),
         from,
@@ -369,7 +384,9 @@ pub fn apply_set(
     value: Option<String>,
 ) -> Result<(), String> {
     if !is_settable(key) {
-        return Err(format!("Invalid set region option request: {key} cannot be altered"));
+        return Err(format!(
+            "Invalid set region option request: {key} cannot be altered"
+        ));
     }
     let Some(value) = value else {
         if key != "auto_flush_interval" && !key.starts_with("greptime.semantic.") {
@@ -434,7 +451,10 @@ fn unset_options(
     }])
 }
 
-pub fn alter_database(reader: &mut Reader<'_>, model: &Model) -> Result<Vec<Change>, StatementError> {
+pub fn alter_database(
+    reader: &mut Reader<'_>,
+    model: &Model,
+) -> Result<Vec<Change>, StatementError> {
     let name = reader.ident()?;
     let schema = model
         .schemas

@@ -8,11 +8,11 @@ use super::names::{self, Reader};
 use super::options::{self, IndexKind};
 use super::types;
 use crate::backend::{SchemaContext, StatementError, StatementText};
+use crate::model::GreptimeDatabase;
 use crate::model::{
     Change, Column, ColumnIndexes, GreptimeTable, Model, Partition, PrimaryKey, QualifiedName,
     Table,
 };
-use crate::model::GreptimeDatabase;
 use sqlparser::ast::{Expr, UnaryOperator, Value};
 use sqlparser::tokenizer::Token;
 use std::collections::BTreeMap;
@@ -192,7 +192,10 @@ struct TableBuilder {
     key_constraint: Option<Vec<String>>,
 }
 
-fn table_element(reader: &mut Reader<'_>, builder: &mut TableBuilder) -> Result<(), StatementError> {
+fn table_element(
+    reader: &mut Reader<'_>,
+    builder: &mut TableBuilder,
+) -> Result<(), StatementError> {
     if reader.peek_is("TIME") && reader.peek_nth_is(1, "INDEX") {
         reader.word("TIME");
         reader.word("INDEX");
@@ -220,7 +223,9 @@ fn table_element(reader: &mut Reader<'_>, builder: &mut TableBuilder) -> Result<
         builder.explicit_null.push(definition.column.name.clone());
     }
     if definition.time_index {
-        builder.inline_time_index.push(definition.column.name.clone());
+        builder
+            .inline_time_index
+            .push(definition.column.name.clone());
     }
     if definition.primary_key {
         builder.inline_keys.push(definition.column.name.clone());
@@ -247,7 +252,10 @@ impl TableBuilder {
         table_options: BTreeMap<String, String>,
         partition: Option<Partition>,
     ) -> Result<Table, String> {
-        let time_index = match (self.inline_time_index.as_slice(), self.time_index_constraint) {
+        let time_index = match (
+            self.inline_time_index.as_slice(),
+            self.time_index_constraint,
+        ) {
             ([], Some(column)) => column,
             ([column], None) => column.clone(),
             ([], None) => return Err("Missing time index constraint".to_string()),
@@ -404,9 +412,7 @@ pub fn index_clause(
     indexes: &mut ColumnIndexes,
     data_type: &str,
 ) -> Result<(), StatementError> {
-    let kind = reader
-        .ident()?
-        .to_ascii_uppercase();
+    let kind = reader.ident()?.to_ascii_uppercase();
     if !reader.word("INDEX") {
         return Err(reader.error(format!("expected INDEX after {kind}")));
     }

@@ -3,7 +3,6 @@
 
 mod alter;
 mod ddl;
-pub mod inspect;
 mod names;
 pub mod options;
 mod render;

@@ -85,7 +85,10 @@ impl<'a> Reader<'a> {
 
     /// Consumes the words when they all come next, in order; otherwise consumes nothing.
     pub fn words(&mut self, words: &[&str]) -> bool {
-        let all = words.iter().enumerate().all(|(i, w)| self.peek_nth_is(i, w));
+        let all = words
+            .iter()
+            .enumerate()
+            .all(|(i, w)| self.peek_nth_is(i, w));
         if all {
             for _ in words {
                 self.parser.next_token();
@@ -168,13 +171,13 @@ impl<'a> Reader<'a> {
                     if depth == 0
                         && w.quote_style.is_none()
                         && stop.iter().any(|s| w.value.eq_ignore_ascii_case(s))
-                        && !(w.value.eq_ignore_ascii_case("VECTOR") && !self.peek_nth_is(1, "INDEX")) =>
+                        && (!w.value.eq_ignore_ascii_case("VECTOR")
+                            || self.peek_nth_is(1, "INDEX")) =>
                 {
                     break;
                 }
                 Token::LParen => depth += 1,
                 Token::RParen => depth -= 1,
-                Token::Whitespace(_) => {}
                 _ => {}
             }
             self.parser.next_token();

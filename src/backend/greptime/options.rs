@@ -124,7 +124,8 @@ pub fn database_options(
 
 /// One option value in the server's spelling.
 pub fn table_option_value(key: &str, value: &str) -> Result<String, StatementError> {
-    let invalid = |why: &str| StatementError::new(format!("invalid value {value:?} for {key}: {why}"));
+    let invalid =
+        |why: &str| StatementError::new(format!("invalid value {value:?} for {key}: {why}"));
     Ok(match key {
         "ttl" => canonical_ttl(value).ok_or_else(|| invalid("not a duration"))?,
         "write_buffer_size" => canonical_size(value).ok_or_else(|| invalid("not a size"))?,
@@ -193,7 +194,9 @@ pub fn parse_duration(text: &str) -> Option<u128> {
         return None;
     }
     while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
         if digits == 0 {
             return None;
         }
@@ -231,7 +234,10 @@ pub fn format_duration(nanos: u128) -> String {
         let count = *seconds / amount;
         *seconds %= amount;
         if count > 0 {
-            parts.push(format!("{count}{}", if count == 1 { singular } else { plural }));
+            parts.push(format!(
+                "{count}{}",
+                if count == 1 { singular } else { plural }
+            ));
         }
     };
     take(SECONDS_PER_YEAR, "year", "years", &mut seconds);
@@ -293,7 +299,13 @@ pub fn index_options(
 ) -> Result<BTreeMap<String, String>, StatementError> {
     let (allowed, defaults): (&[&str], &[(&str, &str)]) = match kind {
         IndexKind::Fulltext => (
-            &["analyzer", "case_sensitive", "backend", "granularity", "false_positive_rate"],
+            &[
+                "analyzer",
+                "case_sensitive",
+                "backend",
+                "granularity",
+                "false_positive_rate",
+            ],
             &[
                 ("analyzer", "English"),
                 ("case_sensitive", "false"),
@@ -311,7 +323,13 @@ pub fn index_options(
             ],
         ),
         IndexKind::Vector => (
-            &["engine", "metric", "connectivity", "expansion_add", "expansion_search"],
+            &[
+                "engine",
+                "metric",
+                "connectivity",
+                "expansion_add",
+                "expansion_search",
+            ],
             &[],
         ),
     };
@@ -400,7 +418,9 @@ mod tests {
         .unwrap();
         assert!(!tantivy.contains_key("granularity"));
         assert_eq!(tantivy["analyzer"], "English");
-        assert!(index_options(IndexKind::Fulltext, vec![("backend".into(), "xor".into())]).is_err());
+        assert!(
+            index_options(IndexKind::Fulltext, vec![("backend".into(), "xor".into())]).is_err()
+        );
     }
 
     #[test]

@@ -20,11 +20,9 @@ pub fn render(change: &Change, context: &RenderContext) -> Vec<String> {
         Change::SetDatabaseOptions { schema, from, to } => {
             option_statements(&format!("ALTER DATABASE {}", ident(schema)), from, to)
         }
-        Change::CreateTable { schema, table } => vec![create_table(
-            &r.name(schema, &table.name),
-            table,
-            false,
-        )],
+        Change::CreateTable { schema, table } => {
+            vec![create_table(&r.name(schema, &table.name), table, false)]
+        }
         Change::DropTable { schema, table } => {
             vec![format!("DROP TABLE {}", r.name(schema, &table.name))]
         }
@@ -39,7 +37,9 @@ pub fn render(change: &Change, context: &RenderContext) -> Vec<String> {
             r.name(schema, from),
             ident(to)
         )],
-        Change::AddColumn { table, column } => r.add_column(table, column, &ColumnPosition::Last, false),
+        Change::AddColumn { table, column } => {
+            r.add_column(table, column, &ColumnPosition::Last, false)
+        }
         Change::AddColumnAt {
             table,
             column,
@@ -170,7 +170,9 @@ impl Renderer<'_> {
         if comment(from) != comment(to) {
             statements.push(format!(
                 "COMMENT ON TABLE {name} IS {}",
-                comment(to).as_deref().map_or("NULL".to_string(), quote_string)
+                comment(to)
+                    .as_deref()
+                    .map_or("NULL".to_string(), quote_string)
             ));
         }
         let without_comment = |m: &BTreeMap<String, String>| {
@@ -242,8 +244,18 @@ fn index_statements(
         m.map(|m| (m.get("analyzer").cloned(), m.get("case_sensitive").cloned()))
     };
     let refit = fixed(from.fulltext.as_ref()) != fixed(to.fulltext.as_ref());
-    clause("FULLTEXT", from.fulltext.as_ref(), to.fulltext.as_ref(), refit);
-    clause("SKIPPING", from.skipping.as_ref(), to.skipping.as_ref(), false);
+    clause(
+        "FULLTEXT",
+        from.fulltext.as_ref(),
+        to.fulltext.as_ref(),
+        refit,
+    );
+    clause(
+        "SKIPPING",
+        from.skipping.as_ref(),
+        to.skipping.as_ref(),
+        false,
+    );
     if from.inverted != to.inverted {
         let verb = if to.inverted { "SET" } else { "UNSET" };
         statements.push(format!("{prefix} {verb} INVERTED INDEX"));
@@ -274,7 +286,11 @@ fn column_type_and_null(column: &Column) -> String {
 
 /// A column line of CREATE TABLE, as SHOW CREATE TABLE prints it.
 fn column_line(column: &Column, quote: char) -> String {
-    let mut line = format!("{} {}", quote_ident(&column.name, quote), column_type_and_null(column));
+    let mut line = format!(
+        "{} {}",
+        quote_ident(&column.name, quote),
+        column_type_and_null(column)
+    );
     if let Some(default) = &column.default {
         line.push_str(&format!(" DEFAULT {default}"));
     }
@@ -311,7 +327,11 @@ pub fn show_create_table(table: &Table, quote: char) -> String {
 
 fn create_table_quoted(name: &str, table: &Table, if_not_exists: bool, quote: char) -> String {
     let q = |s: &str| quote_ident(s, quote);
-    let mut lines: Vec<String> = table.columns.iter().map(|c| column_line(c, quote)).collect();
+    let mut lines: Vec<String> = table
+        .columns
+        .iter()
+        .map(|c| column_line(c, quote))
+        .collect();
     let greptime = table.greptime.clone().unwrap_or_default();
     lines.push(format!("TIME INDEX ({})", q(&greptime.time_index)));
     if let Some(key) = &table.primary_key {
@@ -319,11 +339,17 @@ fn create_table_quoted(name: &str, table: &Table, if_not_exists: bool, quote: ch
         lines.push(format!("PRIMARY KEY ({})", columns.join(", ")));
     }
     let exists = if if_not_exists { "IF NOT EXISTS " } else { "" };
-    let mut text = format!("CREATE TABLE {exists}{name} (\n  {}\n)\n", lines.join(",\n  "));
+    let mut text = format!(
+        "CREATE TABLE {exists}{name} (\n  {}\n)\n",
+        lines.join(",\n  ")
+    );
     match &greptime.partition {
         Some(partition) => {
             let columns: Vec<String> = partition.columns.iter().map(|c| q(c)).collect();
-            text.push_str(&format!("PARTITION ON COLUMNS ({}) (\n", columns.join(", ")));
+            text.push_str(&format!(
+                "PARTITION ON COLUMNS ({}) (\n",
+                columns.join(", ")
+            ));
             if !partition.rules.is_empty() {
                 text.push_str(&format!("  {}\n", partition.rules.join(",\n  ")));
             }
@@ -337,7 +363,11 @@ fn create_table_quoted(name: &str, table: &Table, if_not_exists: bool, quote: ch
             .options
             .iter()
             .map(|(k, v)| {
-                let key = if k.contains('.') { quote_string(k) } else { k.clone() };
+                let key = if k.contains('.') {
+                    quote_string(k)
+                } else {
+                    k.clone()
+                };
                 format!("{key} = '{}'", v.escape_debug())
             })
             .collect();

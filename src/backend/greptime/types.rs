@@ -91,7 +91,9 @@ fn split_type(text: &str) -> Result<(String, Option<String>, bool), StatementErr
             let words: Vec<&str> = rest.split_whitespace().collect();
             match words.as_slice() {
                 [one] => Ok((one.to_string(), None, unsigned)),
-                [a, b] if a.eq_ignore_ascii_case("double") && b.eq_ignore_ascii_case("precision") => {
+                [a, b]
+                    if a.eq_ignore_ascii_case("double") && b.eq_ignore_ascii_case("precision") =>
+                {
                     Ok(("DOUBLE".into(), None, unsigned))
                 }
                 _ => Err(StatementError::new(format!(
@@ -176,7 +178,13 @@ mod tests {
 
     #[test]
     fn refuses_types_the_server_refuses() {
-        for raw in ["interval", "time", "timestamp(4)", "nosuchtype", "double unsigned"] {
+        for raw in [
+            "interval",
+            "time",
+            "timestamp(4)",
+            "nosuchtype",
+            "double unsigned",
+        ] {
             assert!(normalize_type(raw).is_err(), "{raw}");
         }
     }

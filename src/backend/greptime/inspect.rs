@@ -1,1 +1,0 @@
-//! Inspection of a GreptimeDB database from what the server prints.
