@@ -232,6 +232,7 @@ fn severity_name(severity: Severity) -> &'static str {
     match severity {
         Severity::Warning => "warning",
         Severity::Destructive => "destructive",
+        Severity::DataLoss => "data_loss",
         Severity::Refused => "refused",
     }
 }

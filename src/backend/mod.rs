@@ -1,6 +1,7 @@
 //! One folder per backend, each implementing the same small [`Dialect`] trait: how its SQL reads
 //! into changes, how its types and expressions normalize, and how changes render back to SQL.
 
+pub mod greptime;
 pub mod postgres;
 
 use crate::model::{Change, Model, QualifiedName};
@@ -177,6 +178,7 @@ pub trait Dialect: Send + Sync {
 pub fn dialect(kind: BackendKind) -> Option<&'static dyn Dialect> {
     match kind {
         BackendKind::Postgresql => Some(&postgres::Postgres),
-        BackendKind::Greptimedb | BackendKind::Etcd | BackendKind::Mysql => None,
+        BackendKind::Greptimedb => Some(&greptime::Greptime),
+        BackendKind::Etcd | BackendKind::Mysql => None,
     }
 }

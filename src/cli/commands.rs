@@ -70,7 +70,7 @@ pub fn generate(config_path: Option<&Path>, args: &GenerateArgs) -> Result<Outco
     for connection in selected_connections(&config, args.connection.as_deref())? {
         plans.push(plan_connection(&config, connection)?);
     }
-    let blocked = blocked_changes(&plans, args.allow_destructive);
+    let blocked = blocked_changes(&plans, args.allow_destructive, args.allow_recreate);
     if !blocked.is_empty() {
         return Err(CliError::Refused(blocked));
     }
@@ -116,7 +116,11 @@ pub fn generate(config_path: Option<&Path>, args: &GenerateArgs) -> Result<Outco
 }
 
 /// The changes `generate` must not write, one line each.
-fn blocked_changes(plans: &[ConnectionPlan], allow_destructive: bool) -> Vec<String> {
+fn blocked_changes(
+    plans: &[ConnectionPlan],
+    allow_destructive: bool,
+    allow_recreate: bool,
+) -> Vec<String> {
     let mut lines = Vec::new();
     for connection_plan in plans {
         for assessed in connection_plan.plan.changes() {
@@ -124,6 +128,9 @@ fn blocked_changes(plans: &[ConnectionPlan], allow_destructive: bool) -> Vec<Str
                 Gate::Refused => "refused: change the desired state",
                 Gate::NeedsPermission if !allow_destructive => {
                     "destructive: pass --allow-destructive or allow it in the schema"
+                }
+                Gate::NeedsRecreate if !allow_recreate => {
+                    "recreates the table and loses its rows: pass --allow-recreate"
                 }
                 _ => continue,
             };
@@ -294,19 +301,24 @@ mod tests {
     #[test]
     fn destructive_changes_are_blocked_unless_allowed() {
         let plans = [connection_plan(HazardKind::DropsTable, false)];
-        let blocked = blocked_changes(&plans, false);
+        let blocked = blocked_changes(&plans, false, false);
         assert_eq!(blocked.len(), 1);
         assert!(blocked[0].contains("--allow-destructive") && blocked[0].contains("Says why."));
-        assert!(blocked_changes(&plans, true).is_empty());
+        assert!(blocked_changes(&plans, true, false).is_empty());
         assert!(
-            blocked_changes(&[connection_plan(HazardKind::DropsTable, true)], false).is_empty()
+            blocked_changes(
+                &[connection_plan(HazardKind::DropsTable, true)],
+                false,
+                false
+            )
+            .is_empty()
         );
     }
 
     #[test]
     fn refused_changes_are_blocked_even_when_destructive_ones_are_allowed() {
         let plans = [connection_plan(HazardKind::AddsNotNullWithoutDefault, true)];
-        let blocked = blocked_changes(&plans, true);
+        let blocked = blocked_changes(&plans, true, false);
         assert_eq!(blocked.len(), 1);
         assert!(blocked[0].contains("refused"), "{}", blocked[0]);
     }
@@ -314,7 +326,12 @@ mod tests {
     #[test]
     fn warnings_do_not_block() {
         assert!(
-            blocked_changes(&[connection_plan(HazardKind::RewritesTable, false)], false).is_empty()
+            blocked_changes(
+                &[connection_plan(HazardKind::RewritesTable, false)],
+                false,
+                false
+            )
+            .is_empty()
         );
     }
 }

@@ -108,6 +108,9 @@ pub struct GenerateArgs {
     /// Write destructive changes (drops, narrowing types, SET NOT NULL).
     #[arg(long)]
     pub allow_destructive: bool,
+    /// Write table recreations (GreptimeDB changes the server cannot ALTER): the rows are lost.
+    #[arg(long)]
+    pub allow_recreate: bool,
     /// The first file's version, YYYYMMDDHHMMSS (default: now, UTC).
     #[arg(long = "version", env = "BFM_VERSION", value_name = "YYYYMMDDHHMMSS", value_parser = parse_version)]
     pub version: Option<Version>,
@@ -157,7 +160,7 @@ pub enum CliError {
     Naming(#[from] NamingError),
     #[error("connection {connection}: backend {backend} is not supported yet")]
     Unsupported { connection: String, backend: String },
-    #[error("unknown dialect {0:?} (supported: postgresql)")]
+    #[error("unknown dialect {0:?} (supported: postgresql, greptimedb)")]
     UnknownDialect(String),
     #[error("{0:?} is not a source: use `empty`, a directory, or a .sql/.yaml file")]
     UnknownSource(String),

@@ -32,7 +32,8 @@ impl Action {
             | Change::AddCheck { .. }
             | Change::AddForeignKey { .. }
             | Change::CreateIndex { .. }
-            | Change::CreateView { .. } => Action::Create,
+            | Change::CreateView { .. }
+            | Change::AddColumnAt { .. } => Action::Create,
             Change::DropSchema { .. }
             | Change::DropExtension { .. }
             | Change::DropEnum { .. }
@@ -44,7 +45,8 @@ impl Action {
             | Change::DropCheck { .. }
             | Change::DropForeignKey { .. }
             | Change::DropIndex { .. }
-            | Change::DropView { .. } => Action::Drop,
+            | Change::DropView { .. }
+            | Change::DropColumnAt { .. } => Action::Drop,
             Change::AddEnumValue { .. }
             | Change::RecreateEnum { .. }
             | Change::AlterSequence { .. }
@@ -57,7 +59,11 @@ impl Action {
             | Change::RenameConstraint { .. }
             | Change::RenameIndex { .. }
             | Change::SetComment { .. }
-            | Change::ReplaceView { .. } => Action::Alter,
+            | Change::ReplaceView { .. }
+            | Change::SetTableOptions { .. }
+            | Change::SetColumnIndexes { .. }
+            | Change::SetDatabaseOptions { .. }
+            | Change::RecreateTable { .. } => Action::Alter,
         }
     }
 
@@ -89,6 +95,8 @@ pub enum Gate {
     AllowedBySchema,
     /// Destructive: needs `--allow-destructive` or a per-object flag.
     NeedsPermission,
+    /// Recreates a GreptimeDB table (data loss): needs `--allow-recreate`.
+    NeedsRecreate,
     /// Never written: the desired state must change.
     Refused,
 }
@@ -99,6 +107,7 @@ impl Gate {
             Some(Severity::Refused) => Gate::Refused,
             Some(Severity::Destructive) if change.permitted_by_schema => Gate::AllowedBySchema,
             Some(Severity::Destructive) => Gate::NeedsPermission,
+            Some(Severity::DataLoss) => Gate::NeedsRecreate,
             Some(Severity::Warning) | None => Gate::Allowed,
         }
     }
@@ -108,6 +117,7 @@ impl Gate {
             Gate::Allowed => None,
             Gate::AllowedBySchema => Some("destructive, allowed by the schema"),
             Gate::NeedsPermission => Some("destructive"),
+            Gate::NeedsRecreate => Some("recreates the table, losing its rows"),
             Gate::Refused => Some("refused"),
         }
     }

@@ -3,7 +3,7 @@
 use super::CliError;
 use crate::backend::{Dialect, RenderContext, SchemaContext, dialect};
 use crate::config::{Config, Connection};
-use crate::diff::{assess, diff};
+use crate::diff::{DiffOptions, GreptimeVersion, assess, diff_with};
 use crate::migrations::{self, replay, sum};
 use crate::model::Model;
 use crate::plan::{Plan, plan};
@@ -40,6 +40,26 @@ pub fn render_context(connection: &Connection, models: &[&Model]) -> RenderConte
     RenderContext::for_models(models, unqualified)
 }
 
+/// The server facts the diff needs: for GreptimeDB, the version from `{CONN}_SERVER_VERSION`
+/// (default: the current 1.x line).
+pub fn diff_options(connection: &Connection) -> Result<DiffOptions, CliError> {
+    let variable = format!(
+        "{}_SERVER_VERSION",
+        crate::config::env_prefix(&connection.name)
+    );
+    let greptime_version = match std::env::var(&variable) {
+        Ok(text) => GreptimeVersion::parse(&text).ok_or_else(|| {
+            CliError::Config(crate::config::ConfigError::InvalidValue {
+                source_name: variable.clone(),
+                value: text.clone(),
+                reason: "expected a server version such as 1.2 or v0.15.0".to_string(),
+            })
+        })?,
+        Err(_) => GreptimeVersion::DEFAULT,
+    };
+    Ok(DiffOptions { greptime_version })
+}
+
 /// Replays a migrations directory with `options`, after checking its `bfm.sum`.
 pub fn replay_dir(dir: &Path, options: LoadOptions<'_>) -> Result<migrations::Replay, CliError> {
     sum::verify(dir)?;
@@ -66,7 +86,7 @@ pub fn plan_connection(
     let migrations_dir = config.migrations_path(connection);
     let desired = load_path(&schema_dir, options)?;
     let replayed = replay_dir(&migrations_dir, options)?;
-    let changes = diff(&replayed.model, &desired);
+    let changes = diff_with(&replayed.model, &desired, &diff_options(connection)?);
     let assessed = assess(changes, &replayed.model, &desired);
     let compared_with = format!(
         "compared {} with a replay of {} ({})",

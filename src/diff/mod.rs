@@ -2,6 +2,7 @@
 //! hazards. Pure functions: no SQL, no I/O.
 
 mod columns;
+mod greptime;
 mod hazards;
 mod objects;
 mod tables;
@@ -12,6 +13,7 @@ mod views;
 use crate::model::{Change, Model};
 use serde::{Deserialize, Serialize};
 
+pub use greptime::GreptimeVersion;
 pub use views::replaceable_in_place;
 
 /// How much a hazard matters to `generate`.
@@ -23,6 +25,9 @@ pub enum Severity {
     /// Loses data or can fail on existing rows: written only when permitted
     /// (`--allow-destructive` or a per-object flag).
     Destructive,
+    /// Recreates a table, losing its rows (GreptimeDB cannot ALTER the change): written only
+    /// with `--allow-recreate`.
+    DataLoss,
     /// Never written: the desired state must change (e.g. a NOT NULL column without a default
     /// added to an existing table).
     Refused,
@@ -43,6 +48,8 @@ pub enum HazardKind {
     AddsNotNullWithoutDefault,
     RewritesTable,
     LocksTable,
+    /// The server cannot make the change in place: the table is dropped and created again.
+    RecreatesTable,
 }
 
 impl HazardKind {
@@ -50,6 +57,7 @@ impl HazardKind {
         match self {
             HazardKind::RewritesTable | HazardKind::LocksTable => Severity::Warning,
             HazardKind::AddsNotNullWithoutDefault => Severity::Refused,
+            HazardKind::RecreatesTable => Severity::DataLoss,
             _ => Severity::Destructive,
         }
     }
@@ -89,6 +97,19 @@ impl AssessedChange {
 ///
 /// Both models are compared without intent, except for the declared renames (`renamed_from`).
 pub fn diff(current: &Model, desired: &Model) -> Vec<Change> {
+    diff_with(current, desired, &DiffOptions::default())
+}
+
+/// What the diff needs to know about the server besides the two models.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DiffOptions {
+    /// Which ALTERs a GreptimeDB server can do (tables with a GreptimeDB slot only).
+    pub greptime_version: GreptimeVersion,
+}
+
+/// [`diff`] for a given server: GreptimeDB tables follow what `options.greptime_version` can
+/// ALTER, and recreate the table otherwise.
+pub fn diff_with(current: &Model, desired: &Model, options: &DiffOptions) -> Vec<Change> {
     let target = desired.without_intent();
     let original = current.without_intent();
     let mut renamed = original.clone();
@@ -100,7 +121,8 @@ pub fn diff(current: &Model, desired: &Model) -> Vec<Change> {
     objects::enums(&original, &renamed, &target, &mut changes);
     objects::sequences(&renamed, &target, &mut changes);
     let table_start = changes.len();
-    tables::tables(&renamed, &target, renames, &mut changes);
+    greptime::databases(&renamed, &target, &mut changes);
+    tables::tables(&renamed, &target, renames, options, &mut changes);
     let affected = views::tables_views_depend_on(&changes[table_start..]);
     views::views(&renamed, &target, &affected, &mut changes);
     objects::drop_schemas(&renamed, &target, &mut changes);

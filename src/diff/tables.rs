@@ -74,6 +74,7 @@ pub(super) fn tables(
     current: &Model,
     desired: &Model,
     mut renames: Renames,
+    options: &super::DiffOptions,
     out: &mut Vec<Change>,
 ) {
     for (schema, from_schema, to_schema) in schema_pairs(current, desired) {
@@ -85,6 +86,9 @@ pub(super) fn tables(
             let qualified = QualifiedName::new(schema, name.clone());
             out.extend(renames.remove(&qualified).unwrap_or_default());
             match (from_tables.get(name), to_tables.get(name)) {
+                (Some(from), Some(to)) if from.greptime.is_some() || to.greptime.is_some() => {
+                    super::greptime::table(&qualified, from, to, options.greptime_version, out)
+                }
                 (Some(from), Some(to)) => table(&qualified, from, to, out),
                 (Some(from), None) => drop_table(schema, &qualified, from, out),
                 (None, Some(to)) => create_table(schema, &qualified, to, out),

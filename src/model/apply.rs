@@ -6,6 +6,7 @@
 //! to break without `CASCADE` (a view over a dropped table, a type still in use) are not checked:
 //! ordering such changes is the planner's job, and a model is only data.
 
+use super::greptime::apply as greptime;
 use super::{Change, Column, CommentTarget, EnumPosition, Model, QualifiedName, Schema, Table};
 use thiserror::Error;
 
@@ -118,6 +119,27 @@ impl Change {
                 Ok(())
             }
             Change::DropColumn { table, column } => drop_column(model, table, &column.name),
+            Change::AddColumnAt {
+                table,
+                column,
+                position,
+                tag,
+            } => greptime::add_column(model, table, column, position, *tag),
+            Change::DropColumnAt { table, column, .. } => {
+                greptime::drop_column(model, table, &column.name)
+            }
+            Change::SetTableOptions { table, to, .. } => {
+                greptime::set_table_options(model, table, to)
+            }
+            Change::SetColumnIndexes {
+                table, column, to, ..
+            } => greptime::set_column_indexes(model, table, column, to),
+            Change::SetDatabaseOptions { schema, to, .. } => {
+                greptime::set_database_options(model, schema, to)
+            }
+            Change::RecreateTable {
+                schema, from, to, ..
+            } => greptime::recreate_table(model, schema, from, to),
             Change::RenameColumn { table, from, to } => rename_column(model, table, from, to),
             Change::AlterColumn { table, from, to } => alter_column(model, table, from, to),
             Change::RenameConstraint { table, from, to } => {

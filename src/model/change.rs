@@ -6,10 +6,11 @@
 //! of the old state to be inverted exactly, so a down migration is the inverted changes in reverse.
 
 use super::{
-    ApplyError, Check, Column, Enum, Extension, ForeignKey, Index, Model, PrimaryKey,
-    QualifiedName, Sequence, Table, Unique, View,
+    ApplyError, Check, Column, ColumnIndexes, ColumnPosition, Enum, Extension, ForeignKey, Index,
+    Model, PrimaryKey, QualifiedName, Sequence, Table, Unique, View,
 };
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Where a new enum label goes (`ALTER TYPE … ADD VALUE … BEFORE|AFTER`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -229,6 +230,50 @@ pub enum Change {
         from: View,
         to: View,
     },
+    /// GreptimeDB: `ALTER TABLE … ADD COLUMN … [PRIMARY KEY] [FIRST | AFTER c]`. A tag
+    /// (`tag: true`) is appended to the end of the primary key.
+    AddColumnAt {
+        table: QualifiedName,
+        column: Column,
+        position: ColumnPosition,
+        tag: bool,
+    },
+    /// GreptimeDB: the inverse of [`Change::AddColumnAt`], remembering where the column was so
+    /// that its own inverse puts it back there.
+    DropColumnAt {
+        table: QualifiedName,
+        column: Column,
+        position: ColumnPosition,
+        tag: bool,
+    },
+    /// GreptimeDB: table options (`ALTER TABLE … SET 'k' = 'v' | UNSET 'k'`, and the `comment`
+    /// option through `COMMENT ON TABLE`).
+    SetTableOptions {
+        table: QualifiedName,
+        from: BTreeMap<String, String>,
+        to: BTreeMap<String, String>,
+    },
+    /// GreptimeDB: `ALTER TABLE … MODIFY COLUMN c SET | UNSET … INDEX`.
+    SetColumnIndexes {
+        table: QualifiedName,
+        column: String,
+        from: ColumnIndexes,
+        to: ColumnIndexes,
+    },
+    /// GreptimeDB: database options (`ALTER DATABASE d SET … | UNSET …`).
+    SetDatabaseOptions {
+        schema: String,
+        from: BTreeMap<String, String>,
+        to: BTreeMap<String, String>,
+    },
+    /// GreptimeDB: a table whose change the server cannot ALTER is dropped and created again,
+    /// losing its rows. `reasons` say which differences forced it.
+    RecreateTable {
+        schema: String,
+        from: Table,
+        to: Table,
+        reasons: Vec<String>,
+    },
 }
 
 impl Change {
@@ -345,6 +390,60 @@ impl Change {
                 from: to,
                 to: from,
             },
+            Change::AddColumnAt {
+                table,
+                column,
+                position,
+                tag,
+            } => Change::DropColumnAt {
+                table,
+                column,
+                position,
+                tag,
+            },
+            Change::DropColumnAt {
+                table,
+                column,
+                position,
+                tag,
+            } => Change::AddColumnAt {
+                table,
+                column,
+                position,
+                tag,
+            },
+            Change::SetTableOptions { table, from, to } => Change::SetTableOptions {
+                table,
+                from: to,
+                to: from,
+            },
+            Change::SetColumnIndexes {
+                table,
+                column,
+                from,
+                to,
+            } => Change::SetColumnIndexes {
+                table,
+                column,
+                from: to,
+                to: from,
+            },
+            Change::SetDatabaseOptions { schema, from, to } => Change::SetDatabaseOptions {
+                schema,
+                from: to,
+                to: from,
+            },
+            Change::RecreateTable {
+                schema,
+                from,
+                to,
+                reasons,
+            } => Change::RecreateTable {
+                schema,
+                from: to,
+                to: from,
+                reasons,
+            },
         };
         Some(inverse)
     }
@@ -415,6 +514,10 @@ impl Change {
             Change::CreateSchema { name } | Change::DropSchema { name } => {
                 QualifiedName::new("", name.clone())
             }
+            Change::SetDatabaseOptions { schema, .. } => QualifiedName::new("", schema.clone()),
+            Change::RecreateTable { schema, to, .. } => {
+                QualifiedName::new(schema.clone(), to.name.clone())
+            }
             Change::CreateExtension { extension } | Change::DropExtension { extension } => {
                 QualifiedName::new("", extension.name.clone())
             }
@@ -478,7 +581,11 @@ impl Change {
             | Change::CreateIndex { table, .. }
             | Change::DropIndex { table, .. }
             | Change::SetTableComment { table, .. }
-            | Change::SetColumnComment { table, .. } => Some(table),
+            | Change::SetColumnComment { table, .. }
+            | Change::AddColumnAt { table, .. }
+            | Change::DropColumnAt { table, .. }
+            | Change::SetTableOptions { table, .. }
+            | Change::SetColumnIndexes { table, .. } => Some(table),
             _ => None,
         }
     }
@@ -565,6 +672,24 @@ impl Change {
             Change::CreateView { view, .. } => format!("create {} {subject}", view_kind(view)),
             Change::DropView { view, .. } => format!("drop {} {subject}", view_kind(view)),
             Change::ReplaceView { to, .. } => format!("replace {} {subject}", view_kind(to)),
+            Change::AddColumnAt { column, tag, .. } => {
+                let kind = if *tag { "tag" } else { "column" };
+                format!("add {kind} {subject}.{}", column.name)
+            }
+            Change::DropColumnAt { column, tag, .. } => {
+                let kind = if *tag { "tag" } else { "column" };
+                format!("drop {kind} {subject}.{}", column.name)
+            }
+            Change::SetTableOptions { .. } => format!("set options on table {subject}"),
+            Change::SetColumnIndexes { column, .. } => {
+                format!("set indexes on column {subject}.{column}")
+            }
+            Change::SetDatabaseOptions { schema, .. } => {
+                format!("set options on database {schema}")
+            }
+            Change::RecreateTable { reasons, .. } => {
+                format!("recreate table {subject} ({})", reasons.join("; "))
+            }
         }
     }
 }

@@ -7,12 +7,14 @@
 
 mod apply;
 mod change;
+mod greptime;
 mod objects;
 mod table;
 
 pub use apply::ApplyError;
 pub use change::{Change, ColumnRef, CommentTarget, EnumPosition};
 
+pub use greptime::{ColumnIndexes, ColumnPosition, GreptimeDatabase, GreptimeTable, Partition};
 pub use objects::{Enum, Extension, Sequence, View};
 pub use table::{
     Check, Column, ForeignKey, ForeignKeyAction, Identity, IdentityKind, Index, IndexKey,
@@ -51,6 +53,9 @@ pub struct Schema {
     /// enums, sequences by name). Not compared: it only grants permission.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub allow_drop: Vec<String>,
+    /// GreptimeDB only: the database's options (`CREATE DATABASE … WITH (…)`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub greptime: Option<GreptimeDatabase>,
 }
 
 /// A schema-qualified object name. `schema` is empty only where a dialect has no schemas.

@@ -1,5 +1,6 @@
 //! Tables and what hangs off them: columns, keys, checks, foreign keys and indexes.
 
+use super::greptime::{ColumnIndexes, GreptimeTable};
 use serde::{Deserialize, Serialize};
 
 /// A table. Constraint and index names are always filled in: a loader that meets an unnamed
@@ -33,6 +34,10 @@ pub struct Table {
     /// types) into generated files. Intent, not state.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub allow_destructive: bool,
+    /// GreptimeDB only: time index, engine, options and partition rules. `None` for every
+    /// other backend, which is how the diff knows to follow GreptimeDB's ALTER rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub greptime: Option<GreptimeTable>,
 }
 
 impl Table {
@@ -78,6 +83,9 @@ pub struct Column {
     /// Lets this column be dropped or narrowed. Intent, not state.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub allow_destructive: bool,
+    /// GreptimeDB only: the column's FULLTEXT / SKIPPING / INVERTED / VECTOR index clauses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub greptime: Option<ColumnIndexes>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

@@ -4,8 +4,8 @@
 
 use super::names::{sequences_in_default, type_reference, words};
 use crate::model::{
-    Change, Check, Column, CommentTarget, ForeignKey, Index, PrimaryKey, QualifiedName, Sequence,
-    Table, Unique,
+    Change, Check, Column, ColumnPosition, CommentTarget, ForeignKey, Index, PrimaryKey,
+    QualifiedName, Sequence, Table, Unique,
 };
 
 /// Something a change can create, drop or depend on.
@@ -147,6 +147,41 @@ pub(super) fn facts(change: &Change) -> Facts {
             used.extend(column_uses(&table.schema, column));
             f.uses(dropping, used);
         }
+        Change::AddColumnAt {
+            table,
+            column,
+            position,
+            ..
+        }
+        | Change::DropColumnAt {
+            table,
+            column,
+            position,
+            ..
+        } => {
+            let dropping = matches!(change, Change::DropColumnAt { .. });
+            let resource = Resource::Column(table.clone(), column.name.clone());
+            if dropping {
+                f.drops.push(resource);
+            } else {
+                f.creates.push(resource);
+            }
+            let mut used = vec![Resource::Relation(table.clone())];
+            if let ColumnPosition::After(anchor) = position {
+                used.push(Resource::Column(table.clone(), anchor.clone()));
+            }
+            f.uses(dropping, used);
+        }
+        Change::RecreateTable { schema, to, .. } => f
+            .needs
+            .push(Resource::Relation(QualifiedName::new(schema, &to.name))),
+        Change::SetTableOptions { table, .. } => f.needs.push(Resource::Relation(table.clone())),
+        Change::SetColumnIndexes { table, column, .. } => {
+            f.needs.push(Resource::Relation(table.clone()));
+            f.needs
+                .push(Resource::Column(table.clone(), column.clone()));
+        }
+        Change::SetDatabaseOptions { schema, .. } => f.needs.push(Resource::Schema(schema.clone())),
         Change::RenameColumn { table, from, to } => {
             f.drops.push(Resource::Column(table.clone(), from.clone()));
             f.creates.push(Resource::Column(table.clone(), to.clone()));

@@ -676,6 +676,7 @@ impl Reader<'_> {
             comment: doc.comment.clone(),
             renamed_from: doc.renamed_from.clone(),
             allow_destructive: doc.allow_destructive,
+            greptime: None,
         })
     }
 
@@ -1151,6 +1152,7 @@ tables:
             comment: Some("A tenant".to_string()),
             renamed_from: Some("orgs".to_string()),
             allow_destructive: true,
+            greptime: None,
         };
         assert_eq!(table(&model, "core", "organizations"), expected);
     }

@@ -268,6 +268,7 @@ fn read_column(
         comment: get(row, WHAT, "comment")?,
         renamed_from: None,
         allow_destructive: false,
+        greptime: None,
     })
 }
 

@@ -111,6 +111,25 @@ pub fn render(change: &Change, context: &RenderContext) -> Vec<String> {
         Change::CreateView { schema, view } => r.create_view(schema, view),
         Change::DropView { schema, view } => vec![r.drop_view(schema, view)],
         Change::ReplaceView { schema, from, to } => r.replace_view(schema, from, to),
+        // The GreptimeDB changes: the diff emits them only for tables and schemas that carry a
+        // GreptimeDB slot. Those with a PostgreSQL meaning render it (the position is lost:
+        // PostgreSQL always appends); options and index clauses have none and render nothing.
+        Change::AddColumnAt { table, column, .. } => r.add_column(table, column),
+        Change::DropColumnAt { table, column, .. } => vec![format!(
+            "ALTER TABLE {} DROP COLUMN {}",
+            r.table(table),
+            ident(&column.name)
+        )],
+        Change::RecreateTable {
+            schema, from, to, ..
+        } => {
+            let mut statements = vec![format!("DROP TABLE {}", r.name(schema, &from.name))];
+            statements.extend(r.create_table(schema, to));
+            statements
+        }
+        Change::SetTableOptions { .. }
+        | Change::SetColumnIndexes { .. }
+        | Change::SetDatabaseOptions { .. } => Vec::new(),
     }
 }
 

@@ -6,6 +6,7 @@ mod enum_values;
 mod narrowing;
 mod not_null_without_default;
 mod rebuilds;
+mod recreates;
 mod rewrites;
 mod set_not_null;
 mod validates_rows;
@@ -36,6 +37,7 @@ const RULES: &[Rule] = &[
     enum_values::check,
     not_null_without_default::check,
     validates_rows::check,
+    recreates::check,
 ];
 
 /// The hazards of one change, in rule order.
@@ -61,7 +63,9 @@ pub(super) fn permitted(change: &Change, desired: &Model) -> bool {
         Change::DropEnum { value, .. } => allowed_drop(&value.name),
         Change::RecreateEnum { from, .. } => allowed_drop(&from.name),
         Change::DropSequence { sequence, .. } => allowed_drop(&sequence.name),
-        Change::DropColumn { table, .. } => table_allows(table),
+        Change::DropColumn { table, .. } | Change::DropColumnAt { table, .. } => {
+            table_allows(table)
+        }
         Change::AlterColumn { table, to, .. } => {
             table_allows(table)
                 || desired
