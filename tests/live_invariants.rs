@@ -4,6 +4,9 @@
 //! Each test runs every case in a fresh database and fails listing every case that failed with
 //! its reason, so one broken behaviour does not hide the others.
 //!
+//! Every inspected model also goes through `bfm inspect`'s writers: its YAML and its SQL files
+//! must load back to the same model.
+//!
 //! After a down migration columns are compared as a set: PostgreSQL appends a column that is
 //! added back, so a dropped column is restored at the end of its table, and no DDL can move it.
 
@@ -14,6 +17,7 @@ use bfm::backend::postgres::inspect::inspect;
 use bfm::backend::{RenderContext, SchemaContext};
 use bfm::diff::diff;
 use bfm::model::Model;
+use bfm::source::write::{sql_files, yaml_files};
 use bfm::source::{LoadOptions, load_path};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use std::collections::BTreeSet;
@@ -97,11 +101,48 @@ async fn desired_reads_back(case: &Case) -> Result<(), String> {
     execute(&pool, "the desired state", &case.creation_sql("desired")?).await?;
     let model = inspected(&pool, &managed_schemas(case, &[&desired])).await?;
     pool.close().await;
-    expect_same(
-        "inspected != desired",
-        &comparable(model, &desired),
-        &desired,
-    )
+    let model = comparable(model, &desired);
+    expect_same("inspected != desired", &model, &desired)?;
+    written_files_load_back(&model, case.default_schema(), None)
+}
+
+/// `bfm inspect`'s files of an inspected model, YAML and SQL, load back to the same model.
+fn written_files_load_back(
+    model: &Model,
+    default_schema: &str,
+    unqualified: Option<String>,
+) -> Result<(), String> {
+    let render = RenderContext::for_models(&[model], unqualified);
+    let sql = sql_files(model, postgres(), &render).map_err(|e| format!("writing SQL: {e}"))?;
+    for (format, files) in [("YAML", yaml_files(model, default_schema)), ("SQL", sql)] {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        for file in &files {
+            std::fs::write(dir.path().join(&file.name), &file.text).map_err(|e| e.to_string())?;
+        }
+        let context = SchemaContext {
+            default_schema: default_schema.to_string(),
+        };
+        let options = LoadOptions {
+            dialect: postgres(),
+            context: &context,
+        };
+        let texts = || {
+            files
+                .iter()
+                .map(|f| format!("# {}\n{}", f.name, f.text))
+                .collect::<String>()
+        };
+        let loaded = load_path(dir.path(), options)
+            .map_err(|e| format!("loading the written {format}: {e}\n{}", texts()))?;
+        if let Some(difference) = model_difference(
+            &format!("written {format} loaded != inspected"),
+            &loaded,
+            model,
+        ) {
+            return Err(format!("{difference}\n{}", texts()));
+        }
+    }
+    Ok(())
 }
 
 /// Invariant 2 for one case: current, plus the up plan, inspects as desired; plus the down plan,
@@ -258,7 +299,12 @@ async fn bundled_example_inspects_as_its_schema_files() {
         } else {
             model
         };
-        if let Err(reason) = expect_same("inspected != schema files", &model, &desired) {
+        let unqualified = connection
+            .per_environment()
+            .then(|| connection.model_schema.to_string());
+        let outcome = expect_same("inspected != schema files", &model, &desired)
+            .and_then(|()| written_files_load_back(&model, connection.model_schema, unqualified));
+        if let Err(reason) = outcome {
             failures.push(format!("{}: {reason}", connection.dir));
         }
     }

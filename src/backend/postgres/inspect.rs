@@ -287,10 +287,10 @@ fn drop_implicit_column_casts(table: &mut Table) {
         .map(|c| (c.name.clone(), c.data_type.clone()))
         .collect();
     let rewrite = |text: &mut String| {
-        if let Ok(mut parsed) = expr::parse_expression(text) {
-            if uncast_columns(&mut parsed, &types) {
-                *text = expr::canonical_expression(parsed);
-            }
+        if let Ok(mut parsed) = expr::parse_expression(text)
+            && uncast_columns(&mut parsed, &types)
+        {
+            *text = expr::canonical_expression(parsed);
         }
     };
     for column in &mut table.columns {
