@@ -826,6 +826,51 @@ mod tests {
     }
 
     #[test]
+    fn in_lists_match_the_array_comparison_the_server_prints() {
+        assert_eq!(
+            norm("kind = ANY (ARRAY['a'::character varying, 'b'::character varying]::text[])"),
+            norm("kind IN ('a', 'b')")
+        );
+        assert_eq!(
+            norm("kind <> ALL (ARRAY['a'::text])"),
+            norm("kind NOT IN ('a')")
+        );
+    }
+
+    #[test]
+    fn between_and_like_match_what_the_server_prints() {
+        assert_eq!(
+            norm("rate >= 0::numeric AND rate <= 1::numeric"),
+            norm("rate BETWEEN 0 AND 1")
+        );
+        assert_eq!(norm("email ~~ '%@%'::text"), norm("email LIKE '%@%'"));
+        assert_eq!(norm("email !~~* 'x'"), norm("email NOT ILIKE 'x'"));
+    }
+
+    #[test]
+    fn interval_literals_take_the_servers_spelling() {
+        assert_eq!(
+            canonical_interval("10 seconds").as_deref(),
+            Some("00:00:10")
+        );
+        assert_eq!(canonical_interval("1 minute").as_deref(), Some("00:01:00"));
+        assert_eq!(
+            canonical_interval("1 year 14 months 2 days 1.5 hours").as_deref(),
+            Some("2 years 2 mons 2 days 01:30:00")
+        );
+        assert_eq!(canonical_interval("1 fortnight"), None);
+        assert_eq!(
+            norm("d >= '00:00:10'::interval"),
+            norm("d >= INTERVAL '10 seconds'")
+        );
+        assert_eq!(
+            normalize_default("'00:04:00'::interval", "interval"),
+            "'00:04:00'"
+        );
+        assert_eq!(normalize_default("'4 minutes'", "interval"), "'00:04:00'");
+    }
+
+    #[test]
     fn case_and_spacing_do_not_matter() {
         assert_eq!(norm("NOW()"), norm("now( )"));
         assert_eq!(norm("Price   >  0"), "price > 0");
