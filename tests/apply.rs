@@ -581,6 +581,33 @@ async fn status_shows_every_migration_and_checksum_mismatches() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn status_reports_drift_between_the_database_and_its_applied_migrations() {
+    let target = fresh_database().await;
+    let project = core_project(&target.url);
+    assert_success(&project.bfm(&["apply"]));
+    let clean = stdout(&project.bfm(&["status"]));
+    assert!(clean.contains("no drift"), "{clean}");
+
+    // Changes made by hand, outside any migration.
+    sqlx::raw_sql(
+        "ALTER TABLE core.users ADD COLUMN nickname text; DROP INDEX core.users_email_idx",
+    )
+    .execute(&pool(&target.url).await)
+    .await
+    .unwrap();
+    let drifted = stdout(&project.bfm(&["status"]));
+    assert!(
+        drifted.contains("drift: the database needs to drop column core.users.nickname"),
+        "{drifted}"
+    );
+    assert!(
+        drifted.contains("drift: the database needs to create index users_email_idx on core.users"),
+        "{drifted}"
+    );
+    assert!(!drifted.contains("no drift"), "{drifted}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn baseline_records_migrations_as_applied_without_running_them() {
     let target = fresh_database().await;
     let project = core_project(&target.url);

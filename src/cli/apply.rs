@@ -10,11 +10,19 @@ use crate::apply::{
     ApplyError, ApplyOptions, DownSelection, Execution, Migration, RunReport, StatusRow,
     checksum_mismatches, load_migrations, status_rows,
 };
-use crate::backend::BackendKind;
+use crate::backend::postgres::Postgres;
+use crate::backend::postgres::inspect::{as_placeholder, inspect};
+use crate::backend::{BackendKind, SchemaContext};
 use crate::config::{Config, ConfigError, Connection, env_prefix};
-use crate::migrations::{Version, sum};
-use crate::state::{AnyStateStore, MigrationStatus, StateError, StateStore, Target};
+use crate::diff::diff;
+use crate::migrations::{MigrationError, Version, sum};
+use crate::model::{Change, Model};
+use crate::source::{LoadOptions, apply_sql_text};
+use crate::state::{
+    AnyStateStore, MigrationRecord, MigrationStatus, StateError, StateStore, Target,
+};
 use sqlx::postgres::{PgPool, PgPoolOptions};
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::Arc;
@@ -206,6 +214,53 @@ impl Deployment {
             .map_err(DeployError::from)?;
         store.ensure_tables().await.map_err(DeployError::from)?;
         Ok(Arc::new(store))
+    }
+
+    /// Where the live schema of `target` differs from the replay of the migrations recorded as
+    /// applied there, as the changes that would bring the database back in line.
+    async fn drift(
+        &self,
+        pool: &PgPool,
+        target: &Target,
+        records: &[MigrationRecord],
+    ) -> Result<Vec<String>, CliError> {
+        let applied: BTreeSet<&str> = records
+            .iter()
+            .filter(|r| r.status == MigrationStatus::Applied)
+            .map(|r| r.migration_id.as_str())
+            .collect();
+        let context = SchemaContext {
+            default_schema: self.connection.model_schema().to_string(),
+        };
+        let options = LoadOptions {
+            dialect: &Postgres,
+            context: &context,
+        };
+        let mut expected = Model::default();
+        for migration in self.migrations.iter().filter(|m| applied.contains(m.id())) {
+            let path = migration.file.up_path();
+            let text = std::fs::read_to_string(path).map_err(|source| MigrationError::Io {
+                path: path.to_path_buf(),
+                source,
+            })?;
+            let section = migration.file.up_section();
+            apply_sql_text(&mut expected, &text, path, options, |s| s == section)?;
+        }
+        let live = inspect(pool, std::slice::from_ref(&target.schema), &Postgres)
+            .await
+            .map_err(|error| DeployError::Connect {
+                connection: self.connection.name.clone(),
+                message: error.to_string(),
+            })?;
+        let live = if self.connection.is_per_environment() {
+            as_placeholder(live, &target.schema, self.connection.model_schema())
+        } else {
+            live
+        };
+        Ok(diff(&live, &expected)
+            .iter()
+            .map(Change::describe)
+            .collect())
     }
 
     /// The schemas chosen by `--schema`, `--environment` or `--all-environments`.
@@ -425,6 +480,7 @@ pub fn status(config_path: Option<&Path>, args: &StatusArgs) -> Result<Outcome, 
     let text = runtime()?.block_on(async {
         let targets = deployment.target_list(None).await?;
         let store = deployment.store().await?;
+        let pool = deployment.pool().await?;
         let mut text = format!(
             "state: {}, migrations: {}\n",
             store.describe(),
@@ -445,7 +501,21 @@ pub fn status(config_path: Option<&Path>, args: &StatusArgs) -> Result<Outcome, 
                     mismatch.id, mismatch.recorded, mismatch.actual
                 );
             }
+            let drift = deployment.drift(&pool, &target, &records).await?;
+            if drift.is_empty() {
+                let _ = writeln!(
+                    text,
+                    "no drift: the database matches its applied migrations"
+                );
+            }
+            for change in drift {
+                let _ = writeln!(
+                    text,
+                    "drift: the database needs to {change} to match its applied migrations"
+                );
+            }
         }
+        pool.close().await;
         Ok::<String, CliError>(text)
     })?;
     super::commands::print_stdout(&text)?;
