@@ -3,6 +3,7 @@
 //! Each integration test crate compiles this module on its own and uses only part of it.
 #![allow(dead_code)]
 
+pub mod etcd;
 pub mod mariadb;
 pub mod postgres;
 
