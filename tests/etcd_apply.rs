@@ -140,27 +140,49 @@ fn plan_generate_apply_status_and_down_round_trip() {
     assert_code(&project.bfm(&["plan", "--offline", "--exit-code"]), 0);
     let applied = project.bfm(&["apply"]);
     assert_code(&applied, 0);
-    assert!(text(&applied).contains("applied global_settings_20250101000000_init"), "{}", text(&applied));
+    assert!(
+        text(&applied).contains("applied global_settings_20250101000000_init"),
+        "{}",
+        text(&applied)
+    );
     let first = pairs(&[
         (&project.key("global/settings/legacy"), "on"),
-        (&project.key("global/settings/retention"), r#"{"days":30,"hourly":7}"#),
+        (
+            &project.key("global/settings/retention"),
+            r#"{"days":30,"hourly":7}"#,
+        ),
         (&project.key("global/settings/timezone"), "UTC"),
     ]);
     assert_eq!(runtime.block_on(live(&project.prefix)), first);
     let planned_live = project.bfm(&["plan", "--exit-code"]);
     assert_code(&planned_live, 0);
-    assert!(text(&planned_live).contains("live keys"), "{}", text(&planned_live));
+    assert!(
+        text(&planned_live).contains("live keys"),
+        "{}",
+        text(&planned_live)
+    );
 
     project.write_keys(SECOND);
     let planned = project.bfm(&["plan", "--offline"]);
     assert_code(&planned, 0);
     let planned = text(&planned);
-    assert!(planned.contains("delete key global/settings/legacy"), "{planned}");
+    assert!(
+        planned.contains("delete key global/settings/legacy"),
+        "{planned}"
+    );
     assert!(planned.to_lowercase().contains("destructive"), "{planned}");
-    let generated = project.bfm(&["generate", "--name", "second", "--version", "20250102000000"]);
+    let generated = project.bfm(&[
+        "generate",
+        "--name",
+        "second",
+        "--version",
+        "20250102000000",
+    ]);
     assert_code(&generated, 0);
     let up = std::fs::read_to_string(
-        project.migrations().join("global_settings_20250102000000_second.json"),
+        project
+            .migrations()
+            .join("global_settings_20250102000000_second.json"),
     )
     .unwrap();
     assert!(up.contains(r#""previous":"UTC","mod_revision":"#), "{up}");
@@ -168,7 +190,10 @@ fn plan_generate_apply_status_and_down_round_trip() {
     assert_eq!(
         runtime.block_on(live(&project.prefix)),
         pairs(&[
-            (&project.key("global/settings/retention"), r#"{"days":30,"hourly":7}"#),
+            (
+                &project.key("global/settings/retention"),
+                r#"{"days":30,"hourly":7}"#
+            ),
             (&project.key("global/settings/sessions"), "3600"),
             (&project.key("global/settings/timezone"), "Europe/London"),
         ])
@@ -191,7 +216,10 @@ fn a_key_changed_after_the_plan_fails_the_apply_with_nothing_written() {
     let project = Project::new();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     project.write_keys(FIRST);
-    assert_code(&project.bfm(&["generate", "--name", "init", "--version", "20250101000000"]), 0);
+    assert_code(
+        &project.bfm(&["generate", "--name", "init", "--version", "20250101000000"]),
+        0,
+    );
     runtime.block_on(async {
         client()
             .await
@@ -201,8 +229,16 @@ fn a_key_changed_after_the_plan_fails_the_apply_with_nothing_written() {
     });
     let failed = project.bfm(&["apply"]);
     assert_code(&failed, 1);
-    assert!(text(&failed).contains("changed since the plan"), "{}", text(&failed));
-    assert!(text(&failed).contains("global/settings/timezone"), "{}", text(&failed));
+    assert!(
+        text(&failed).contains("changed since the plan"),
+        "{}",
+        text(&failed)
+    );
+    assert!(
+        text(&failed).contains("global/settings/timezone"),
+        "{}",
+        text(&failed)
+    );
     assert_eq!(
         runtime.block_on(live(&project.prefix)),
         pairs(&[(&project.key("global/settings/timezone"), "Asia/Tokyo")])
@@ -216,7 +252,10 @@ fn an_edit_between_the_check_and_the_write_makes_etcd_refuse_the_whole_transacti
     let prefix = fresh_prefix();
     runtime.block_on(async {
         let mut client = client().await;
-        client.put(format!("{prefix}s/t/a"), "1", None).await.unwrap();
+        client
+            .put(format!("{prefix}s/t/a"), "1", None)
+            .await
+            .unwrap();
         let operations = vec![
             KeyOperation::Put {
                 key: format!("{prefix}s/t/a"),
@@ -232,9 +271,16 @@ fn an_edit_between_the_check_and_the_write_makes_etcd_refuse_the_whole_transacti
             },
         ];
         let txn = prepare(&mut client, &operations).await.unwrap();
-        client.put(format!("{prefix}s/t/a"), "edited", None).await.unwrap();
+        client
+            .put(format!("{prefix}s/t/a"), "edited", None)
+            .await
+            .unwrap();
         let refusal = commit(&mut client, txn).await.unwrap_err();
-        assert!(refusal.0.contains("none of its operations"), "{}", refusal.0);
+        assert!(
+            refusal.0.contains("none of its operations"),
+            "{}",
+            refusal.0
+        );
         assert_eq!(
             live(&prefix).await,
             pairs(&[(&format!("{prefix}s/t/a"), "edited")])
@@ -247,7 +293,10 @@ fn a_second_applier_waits_for_the_lease_lock_then_names_its_holder() {
     let project = Project::new();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     project.write_keys(FIRST);
-    assert_code(&project.bfm(&["generate", "--name", "init", "--version", "20250101000000"]), 0);
+    assert_code(
+        &project.bfm(&["generate", "--name", "init", "--version", "20250101000000"]),
+        0,
+    );
     let target = Target {
         connection: "metadata".into(),
         schema: project.prefix.clone(),
@@ -261,8 +310,14 @@ fn a_second_applier_waits_for_the_lease_lock_then_names_its_holder() {
     let blocked = project.bfm(&["apply", "--lock-timeout", "1"]);
     assert_code(&blocked, 1);
     let message = text(&blocked);
-    assert!(message.contains("another apply holds the lock"), "{message}");
-    assert!(message.contains(&format!("pid {}", std::process::id())), "{message}");
+    assert!(
+        message.contains("another apply holds the lock"),
+        "{message}"
+    );
+    assert!(
+        message.contains(&format!("pid {}", std::process::id())),
+        "{message}"
+    );
     assert!(runtime.block_on(live(&project.prefix)).is_empty());
     runtime.block_on(unlock(held, &target)).unwrap();
     assert_code(&project.bfm(&["apply", "--lock-timeout", "5"]), 0);
@@ -274,7 +329,10 @@ fn a_malformed_json_file_names_file_line_and_column_and_nothing_is_applied() {
     let project = Project::new();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     project.write_keys(FIRST);
-    assert_code(&project.bfm(&["generate", "--name", "init", "--version", "20250101000000"]), 0);
+    assert_code(
+        &project.bfm(&["generate", "--name", "init", "--version", "20250101000000"]),
+        0,
+    );
     let dir = project.migrations();
     let key = project.key("global/flags/x");
     std::fs::write(
@@ -282,7 +340,11 @@ fn a_malformed_json_file_names_file_line_and_column_and_nothing_is_applied() {
         format!("[\n{{\"operation\": \"put\", \"key\": \"{key}\" \"value\": \"1\"}}\n]\n"),
     )
     .unwrap();
-    std::fs::write(dir.join("global_flags_20250103000000_hand_down.json"), "[]\n").unwrap();
+    std::fs::write(
+        dir.join("global_flags_20250103000000_hand_down.json"),
+        "[]\n",
+    )
+    .unwrap();
     assert_code(&project.bfm(&["hash"]), 0);
     let failed = project.bfm(&["apply"]);
     assert_code(&failed, 1);
@@ -299,13 +361,22 @@ fn dry_run_lists_the_operations_and_writes_nothing() {
     let project = Project::new();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     project.write_keys(FIRST);
-    assert_code(&project.bfm(&["generate", "--name", "init", "--version", "20250101000000"]), 0);
+    assert_code(
+        &project.bfm(&["generate", "--name", "init", "--version", "20250101000000"]),
+        0,
+    );
     let dry = project.bfm(&["apply", "--dry-run"]);
     assert_code(&dry, 0);
     let listed = text(&dry);
-    assert!(listed.contains("would apply global_settings_20250101000000_init"), "{listed}");
     assert!(
-        listed.contains(&format!("put {}global/settings/timezone = \"UTC\"", project.prefix)),
+        listed.contains("would apply global_settings_20250101000000_init"),
+        "{listed}"
+    );
+    assert!(
+        listed.contains(&format!(
+            "put {}global/settings/timezone = \"UTC\"",
+            project.prefix
+        )),
         "{listed}"
     );
     assert!(runtime.block_on(live(&project.prefix)).is_empty());
@@ -317,8 +388,13 @@ fn more_than_128_keys_are_split_into_atomic_files_that_all_apply() {
     let project = Project::new();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let keys: String = (0..300).map(|i| format!("      k{i:03}: v{i}\n")).collect();
-    project.write_keys(&format!("schema: bulk\ngroups:\n  - table: items\n    keys:\n{keys}"));
-    assert_code(&project.bfm(&["generate", "--name", "bulk", "--version", "20250101000000"]), 0);
+    project.write_keys(&format!(
+        "schema: bulk\ngroups:\n  - table: items\n    keys:\n{keys}"
+    ));
+    assert_code(
+        &project.bfm(&["generate", "--name", "bulk", "--version", "20250101000000"]),
+        0,
+    );
     assert_eq!(project.file_names().len(), 7);
     assert_code(&project.bfm(&["apply"]), 0);
     assert_eq!(runtime.block_on(live(&project.prefix)).len(), 300);
@@ -333,13 +409,21 @@ fn a_value_that_is_not_utf8_is_refused_naming_its_key() {
     runtime.block_on(async {
         client()
             .await
-            .put(project.key("global/settings/blob"), vec![0xff, 0xfe, 0x00], None)
+            .put(
+                project.key("global/settings/blob"),
+                vec![0xff, 0xfe, 0x00],
+                None,
+            )
             .await
             .unwrap();
     });
     let refused = project.bfm(&["plan"]);
     assert_code(&refused, 1);
-    assert!(text(&refused).contains("global/settings/blob"), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("global/settings/blob"),
+        "{}",
+        text(&refused)
+    );
     assert!(text(&refused).contains("not UTF-8"), "{}", text(&refused));
 }
 
@@ -352,7 +436,11 @@ fn a_huge_value_is_refused_at_its_line_before_anything_is_written() {
     ));
     let refused = project.bfm(&["generate", "--name", "big"]);
     assert_code(&refused, 1);
-    assert!(text(&refused).contains("keys.yaml:5:"), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("keys.yaml:5:"),
+        "{}",
+        text(&refused)
+    );
     assert!(!project.migrations().exists());
 }
 
@@ -363,9 +451,14 @@ fn inspect_reads_the_prefix_in_pages_and_keeps_foreign_keys_apart() {
     runtime.block_on(async {
         let mut client = client().await;
         for key in ["s/t/a", "s/t/b", "s/u/c", "s/u/d/e", "loose"] {
-            client.put(format!("{prefix}{key}"), key, None).await.unwrap();
+            client
+                .put(format!("{prefix}{key}"), key, None)
+                .await
+                .unwrap();
         }
-        let live = inspect(&mut client, &Prefix::new(&prefix), 2).await.unwrap();
+        let live = inspect(&mut client, &Prefix::new(&prefix), 2)
+            .await
+            .unwrap();
         assert_eq!(live.pages, 3);
         assert_eq!(live.foreign, [format!("{prefix}loose")]);
         assert_eq!(live.revisions.len(), 4);

@@ -131,9 +131,15 @@ pub async fn lock(
 async fn lock_holder(client: &mut Client, prefix: &Prefix) -> Option<LockHolder> {
     let options = etcd_client::GetOptions::new()
         .with_prefix()
-        .with_sort(etcd_client::SortTarget::Create, etcd_client::SortOrder::Ascend)
+        .with_sort(
+            etcd_client::SortTarget::Create,
+            etcd_client::SortOrder::Ascend,
+        )
         .with_limit(1);
-    let response = client.get(holder_prefix(prefix), Some(options)).await.ok()?;
+    let response = client
+        .get(holder_prefix(prefix), Some(options))
+        .await
+        .ok()?;
     let kv = response.kvs().first()?;
     serde_json::from_slice(kv.value()).ok()
 }
@@ -158,9 +164,13 @@ pub async fn unlock(lock: EtcdLock, target: &Target) -> Result<(), StateError> {
 pub struct Refusal(pub String);
 
 fn describe_value(value: Option<&str>) -> String {
+    const SHOWN: usize = 60;
     match value {
         None => "no value (absent)".to_string(),
-        Some(value) if value.len() > 60 => format!("{:?}… ({} bytes)", &value[..value.floor_char_boundary(60)], value.len()),
+        Some(value) if value.chars().count() > SHOWN => {
+            let start: String = value.chars().take(SHOWN).collect();
+            format!("{start:?}… ({} bytes)", value.len())
+        }
         Some(value) => format!("{value:?}"),
     }
 }
@@ -180,10 +190,7 @@ pub async fn prepare(client: &mut Client, operations: &[KeyOperation]) -> Result
         .iter()
         .filter(|o| o.mod_revision().is_none())
         .collect();
-    let reads: Vec<TxnOp> = unpinned
-        .iter()
-        .map(|o| TxnOp::get(o.key(), None))
-        .collect();
+    let reads: Vec<TxnOp> = unpinned.iter().map(|o| TxnOp::get(o.key(), None)).collect();
     let seen = client
         .txn(Txn::new().and_then(reads))
         .await
@@ -197,7 +204,9 @@ pub async fn prepare(client: &mut Client, operations: &[KeyOperation]) -> Result
         let live_value = live.map(|kv| String::from_utf8_lossy(kv.value()).into_owned());
         let expected = match operation {
             KeyOperation::Put { previous, .. } => Some(previous.as_deref()),
-            KeyOperation::Delete { previous: Some(p), .. } => Some(Some(p.as_str())),
+            KeyOperation::Delete {
+                previous: Some(p), ..
+            } => Some(Some(p.as_str())),
             KeyOperation::Delete { previous: None, .. } => None,
         };
         let matches = match expected {
@@ -220,7 +229,11 @@ pub async fn prepare(client: &mut Client, operations: &[KeyOperation]) -> Result
     }
     for operation in operations {
         if let Some(revision) = operation.mod_revision() {
-            compares.push(Compare::mod_revision(operation.key(), CompareOp::Equal, revision));
+            compares.push(Compare::mod_revision(
+                operation.key(),
+                CompareOp::Equal,
+                revision,
+            ));
         }
     }
     let writes: Vec<TxnOp> = operations
@@ -270,7 +283,12 @@ fn failed(id: &str, message: String) -> ApplyError {
     }
 }
 
-fn record(migration: &Migration, target: &Target, status: MigrationStatus, batch: i64) -> MigrationRecord {
+fn record(
+    migration: &Migration,
+    target: &Target,
+    status: MigrationStatus,
+    batch: i64,
+) -> MigrationRecord {
     MigrationRecord {
         migration_id: migration.id().to_string(),
         target: target.clone(),
@@ -296,7 +314,7 @@ fn millis(since: Instant) -> i64 {
 /// nothing applied.
 fn read_all<'m>(
     files: impl Iterator<Item = (&'m Migration, &'m std::path::Path)>,
-) -> Result<Vec<(&'m Migration, Vec<KeyOperation>)>, ApplyError> {
+) -> Result<Vec<(&'m Migration, Vec<KeyOperation>)>, crate::migrations::MigrationError> {
     files
         .map(|(migration, path)| Ok((migration, operations::read(path)?)))
         .collect()
@@ -350,7 +368,11 @@ pub async fn apply<S: StateStore>(
         let error = async {
             let records = store.records(&run.target).await?;
             let pending = decide_apply(run.migrations, &records, options)?;
-            read_all(pending.iter().map(|p| (p.migration, p.migration.file.up_path())))?;
+            read_all(
+                pending
+                    .iter()
+                    .map(|p| (p.migration, p.migration.file.up_path())),
+            )?;
             done.extend(pending.iter().map(|p| p.migration.id().to_string()));
             Ok::<(), ApplyError>(())
         }
@@ -384,7 +406,11 @@ async fn apply_locked<S: StateStore>(
     if pending.is_empty() {
         return Ok(());
     }
-    let files = read_all(pending.iter().map(|p| (p.migration, p.migration.file.up_path())))?;
+    let files = read_all(
+        pending
+            .iter()
+            .map(|p| (p.migration, p.migration.file.up_path())),
+    )?;
     let batch = store.next_batch(&run.target).await?;
     let mut client = client.clone();
     for (migration, operations) in files {
@@ -439,7 +465,11 @@ pub async fn down<S: StateStore>(
         let error = async {
             let records = store.records(&run.target).await?;
             let chosen = decide_down(run.migrations, &records, selection)?;
-            read_all(chosen.iter().map(|a| (a.migration, a.migration.file.down_path())))?;
+            read_all(
+                chosen
+                    .iter()
+                    .map(|a| (a.migration, a.migration.file.down_path())),
+            )?;
             done.extend(chosen.iter().map(|a| a.migration.id().to_string()));
             Ok::<(), ApplyError>(())
         }
@@ -470,14 +500,23 @@ async fn down_locked<S: StateStore>(
 ) -> Result<(), ApplyError> {
     let records = store.records(&run.target).await?;
     let chosen: Vec<Applied<'_>> = decide_down(run.migrations, &records, selection)?;
-    let files = read_all(chosen.iter().map(|a| (a.migration, a.migration.file.down_path())))?;
+    let files = read_all(
+        chosen
+            .iter()
+            .map(|a| (a.migration, a.migration.file.down_path())),
+    )?;
     let mut client = client.clone();
     for (step, (migration, operations)) in chosen.iter().zip(files) {
         let started = Instant::now();
         run_operations(&mut client, &operations)
             .await
             .map_err(|Refusal(message)| failed(migration.id(), message))?;
-        let mut rolled_back = record(migration, &run.target, MigrationStatus::RolledBack, step.record.batch);
+        let mut rolled_back = record(
+            migration,
+            &run.target,
+            MigrationStatus::RolledBack,
+            step.record.batch,
+        );
         rolled_back.checksum = step.record.checksum.clone();
         rolled_back.execution_ms = millis(started);
         rolled_back.statements_done = i64::try_from(operations.len()).unwrap_or(i64::MAX);
@@ -514,7 +553,12 @@ pub async fn baseline<S: StateStore>(
             let batch = store.next_batch(&run.target).await?;
             for migration in marked {
                 store
-                    .record(&record(migration, &run.target, MigrationStatus::Applied, batch))
+                    .record(&record(
+                        migration,
+                        &run.target,
+                        MigrationStatus::Applied,
+                        batch,
+                    ))
                     .await?;
                 done.push(migration.id().to_string());
             }

@@ -11,7 +11,7 @@ use crate::apply::{
     ApplyOptions, DownSelection, Execution, Migration, RunReport, checksum_mismatches,
     load_migrations, status_rows,
 };
-use crate::backend::etcd::{Etcd, Prefix, connect, inspect, PAGE_SIZE};
+use crate::backend::etcd::{Etcd, PAGE_SIZE, Prefix, connect, inspect};
 use crate::backend::{BackendKind, RenderContext};
 use crate::config::{Config, Connection};
 use crate::diff::{assess, diff, unlisted_keys};
@@ -69,7 +69,10 @@ fn connection_plan(
 }
 
 /// Plans an etcd connection against the replay of its JSON migrations.
-pub fn plan_connection(config: &Config, connection: &Connection) -> Result<ConnectionPlan, CliError> {
+pub fn plan_connection(
+    config: &Config,
+    connection: &Connection,
+) -> Result<ConnectionPlan, CliError> {
     let schema_dir = config.schema_path(connection);
     let migrations_dir = config.migrations_path(connection);
     let desired = desired(config, connection)?;
@@ -119,7 +122,11 @@ pub fn plan_revisions(connection_plan: &ConnectionPlan) -> Result<BTreeMap<Strin
             .map_err(etcd_error(connection))
     })?;
     let mut revisions = BTreeMap::new();
-    let changes: Vec<_> = connection_plan.plan.changes().map(|c| c.change.clone()).collect();
+    let changes: Vec<_> = connection_plan
+        .plan
+        .changes()
+        .map(|c| c.change.clone())
+        .collect();
     for operation in crate::backend::etcd::operations(&changes, &prefix, &BTreeMap::new()) {
         let (schema, table, key) = prefix.split(operation.key()).unwrap_or_default();
         let seen = connection_plan
@@ -186,7 +193,11 @@ struct KeyDeployment {
 }
 
 impl KeyDeployment {
-    fn load(config_path: Option<&Path>, targets: &TargetArgs, verify_sum: bool) -> Result<Self, CliError> {
+    fn load(
+        config_path: Option<&Path>,
+        targets: &TargetArgs,
+        verify_sum: bool,
+    ) -> Result<Self, CliError> {
         let config = load_config(config_path)?;
         let connection = single_connection(&config, targets.connection.as_deref())?.clone();
         if targets.schema.is_some() || targets.environment.is_some() || targets.all_environments {
@@ -307,12 +318,20 @@ pub fn apply(config_path: Option<&Path>, args: &ApplyArgs) -> Result<Outcome, Cl
     };
     let report = runtime()?.block_on(async {
         let store = deployment.store().await?;
-        let client = connect(&deployment.connection).await.map_err(etcd_error(&deployment.connection))?;
+        let client = connect(&deployment.connection)
+            .await
+            .map_err(etcd_error(&deployment.connection))?;
         let target = deployment.key_target();
         let execution = deployment.execution(args.dry_run);
         Ok::<RunReport, CliError>(run::apply(&store, &client, &target, &options, &execution).await)
     })?;
-    print_report(&report, verb("applied", args.dry_run), args.dry_run, &deployment.migrations, false)?;
+    print_report(
+        &report,
+        verb("applied", args.dry_run),
+        args.dry_run,
+        &deployment.migrations,
+        false,
+    )?;
     outcome(report)
 }
 
@@ -326,12 +345,20 @@ pub fn down(config_path: Option<&Path>, args: &DownArgs) -> Result<Outcome, CliE
     };
     let report = runtime()?.block_on(async {
         let store = deployment.store().await?;
-        let client = connect(&deployment.connection).await.map_err(etcd_error(&deployment.connection))?;
+        let client = connect(&deployment.connection)
+            .await
+            .map_err(etcd_error(&deployment.connection))?;
         let target = deployment.key_target();
         let execution = deployment.execution(args.dry_run);
         Ok::<RunReport, CliError>(run::down(&store, &client, &target, selection, &execution).await)
     })?;
-    print_report(&report, verb("rolled back", args.dry_run), args.dry_run, &deployment.migrations, true)?;
+    print_report(
+        &report,
+        verb("rolled back", args.dry_run),
+        args.dry_run,
+        &deployment.migrations,
+        true,
+    )?;
     outcome(report)
 }
 
@@ -340,13 +367,21 @@ pub fn baseline(config_path: Option<&Path>, args: &BaselineArgs) -> Result<Outco
     let deployment = KeyDeployment::load(config_path, &args.target, true)?;
     let report = runtime()?.block_on(async {
         let store = deployment.store().await?;
-        let client = connect(&deployment.connection).await.map_err(etcd_error(&deployment.connection))?;
+        let client = connect(&deployment.connection)
+            .await
+            .map_err(etcd_error(&deployment.connection))?;
         let target = deployment.key_target();
         Ok::<RunReport, CliError>(
             run::baseline(&store, &client, &target, args.to, deployment.lock_timeout).await,
         )
     })?;
-    print_report(&report, "marked applied", false, &deployment.migrations, false)?;
+    print_report(
+        &report,
+        "marked applied",
+        false,
+        &deployment.migrations,
+        false,
+    )?;
     outcome(report)
 }
 

@@ -98,7 +98,10 @@ fn group_names(current: &Model, desired: &Model) -> Vec<(String, String)> {
 mod tests {
     use super::*;
 
-    fn model(groups: &[(&str, &str, &[(&str, &str)], bool)]) -> Model {
+    /// Schema, table, keys and values, prune.
+    type GroupSpec<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)], bool);
+
+    fn model(groups: &[GroupSpec<'_>]) -> Model {
         let mut model = Model::default();
         for (schema, table, keys, prune) in groups {
             let group = model
@@ -123,13 +126,20 @@ mod tests {
     #[test]
     fn new_and_changed_values_become_puts_with_their_previous_value() {
         let current = model(&[("global", "settings", &[("a", "1"), ("b", "2")], false)]);
-        let desired = model(&[("global", "settings", &[("a", "1"), ("b", "3"), ("c", "x")], false)]);
+        let desired = model(&[(
+            "global",
+            "settings",
+            &[("a", "1"), ("b", "3"), ("c", "x")],
+            false,
+        )]);
         let changes = diffed(&current, &desired);
         assert_eq!(
             changes.iter().map(Change::describe).collect::<Vec<_>>(),
             ["update key global/settings/b", "put key global/settings/c"]
         );
-        assert!(matches!(&changes[0], Change::PutKey { previous: Some(p), value, .. } if p == "2" && value == "3"));
+        assert!(
+            matches!(&changes[0], Change::PutKey { previous: Some(p), value, .. } if p == "2" && value == "3")
+        );
     }
 
     #[test]

@@ -106,7 +106,12 @@ pub fn parse(text: &str, path: &Path) -> Result<Vec<KeyOperation>, MigrationErro
             path: path.to_path_buf(),
             line: error.line().max(1),
             column: error.column().max(1),
-            message: error.to_string().split(" at line ").next().unwrap_or("").to_string(),
+            message: error
+                .to_string()
+                .split(" at line ")
+                .next()
+                .unwrap_or("")
+                .to_string(),
         })?;
     let mut seen = std::collections::BTreeSet::new();
     for operation in &operations {
@@ -181,7 +186,9 @@ mod tests {
             Path::new("f.json"),
         )
         .unwrap();
-        assert!(matches!(&parsed[0], KeyOperation::Put { value, .. } if value == r#"{"a":[true],"b":1}"#));
+        assert!(
+            matches!(&parsed[0], KeyOperation::Put { value, .. } if value == r#"{"a":[true],"b":1}"#)
+        );
     }
 
     #[test]
@@ -197,10 +204,16 @@ mod tests {
 
     #[test]
     fn an_unknown_operation_is_an_error() {
-        let error = parse(r#"[{"operation": "move", "key": "/k"}]"#, Path::new("f.json"))
-            .unwrap_err()
-            .to_string();
-        assert!(error.contains("f.json:1:") && error.contains("move"), "{error}");
+        let error = parse(
+            r#"[{"operation": "move", "key": "/k"}]"#,
+            Path::new("f.json"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            error.contains("f.json:1:") && error.contains("move"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -108,3 +108,68 @@ pub(super) mod apply {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::model::{Change, Model};
+
+    fn put(key: &str, value: &str, previous: Option<&str>) -> Change {
+        Change::PutKey {
+            schema: "global".into(),
+            table: "settings".into(),
+            key: key.into(),
+            value: value.into(),
+            previous: previous.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn each_key_change_then_its_inverse_gives_the_model_back() {
+        let mut model = Model::default();
+        put("a", "1", None).apply_to(&mut model).unwrap();
+        let start = model.clone();
+        let changes = [
+            put("a", "2", Some("1")),
+            put("b", "new", None),
+            Change::DeleteKey {
+                schema: "global".into(),
+                table: "settings".into(),
+                key: "a".into(),
+                previous: "2".into(),
+            },
+        ];
+        for change in &changes {
+            change.apply_to(&mut model).unwrap();
+        }
+        assert_eq!(model.schemas["global"].key_groups["settings"].keys.len(), 1);
+        for change in changes.iter().rev() {
+            change.inverse().unwrap().apply_to(&mut model).unwrap();
+        }
+        assert_eq!(model, start);
+    }
+
+    #[test]
+    fn a_change_whose_previous_value_does_not_match_is_an_error_naming_the_key() {
+        let mut model = Model::default();
+        put("a", "1", None).apply_to(&mut model).unwrap();
+        let error = put("a", "3", Some("2")).apply_to(&mut model).unwrap_err();
+        assert!(
+            error.message.contains("global/settings/a holds \"1\""),
+            "{error}"
+        );
+        let error = put("a", "3", None).apply_to(&mut model).unwrap_err();
+        assert!(error.message.contains("already exists"), "{error}");
+    }
+
+    #[test]
+    fn deleting_the_last_key_leaves_no_empty_group_or_schema() {
+        let mut model = Model::default();
+        put("a", "1", None).apply_to(&mut model).unwrap();
+        put("a", "1", None)
+            .inverse()
+            .unwrap()
+            .apply_to(&mut model)
+            .unwrap();
+        assert_eq!(model, Model::default());
+    }
+}

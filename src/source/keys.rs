@@ -125,7 +125,11 @@ fn load_key_text(
         for (key, value) in group.keys {
             let place = value.referenced;
             if key.is_empty() {
-                return Err(here(place.line(), place.column(), "a key must not be empty".into()));
+                return Err(here(
+                    place.line(),
+                    place.column(),
+                    "a key must not be empty".into(),
+                ));
             }
             let text_value = stored_value(&value.value);
             if text_value.len() > MAX_VALUE_BYTES {
@@ -165,12 +169,7 @@ fn sorted(value: &serde_json::Value) -> serde_json::Value {
         serde_json::Value::Object(map) => {
             let ordered: BTreeMap<&String, serde_json::Value> =
                 map.iter().map(|(k, v)| (k, sorted(v))).collect();
-            serde_json::Value::Object(
-                ordered
-                    .into_iter()
-                    .map(|(k, v)| (k.clone(), v))
-                    .collect(),
-            )
+            serde_json::Value::Object(ordered.into_iter().map(|(k, v)| (k.clone(), v)).collect())
         }
         serde_json::Value::Array(items) => {
             serde_json::Value::Array(items.iter().map(sorted).collect())
@@ -214,8 +213,9 @@ mod tests {
 
     #[test]
     fn a_group_may_name_its_own_schema() {
-        let model = load("schema: other\ngroups:\n  - schema: alerts\n    table: t\n    keys: {a: b}\n")
-            .unwrap();
+        let model =
+            load("schema: other\ngroups:\n  - schema: alerts\n    table: t\n    keys: {a: b}\n")
+                .unwrap();
         assert_eq!(model.schemas["alerts"].key_groups["t"].keys["a"], "b");
     }
 

@@ -22,10 +22,7 @@ pub enum EtcdError {
         source: std::io::Error,
     },
     #[error("{variable} needs {other} too: a client certificate comes with its key")]
-    HalfIdentity {
-        variable: String,
-        other: String,
-    },
+    HalfIdentity { variable: String, other: String },
     #[error("cannot reach etcd at {endpoints}: {message}")]
     Connect { endpoints: String, message: String },
     #[error("etcd request failed: {0}")]

@@ -35,7 +35,13 @@ impl Prefix {
 
     /// The connection's configured prefix, or `/{connection}/`.
     pub fn of(connection: &crate::config::Connection) -> Prefix {
-        Prefix::new(connection.etcd.prefix.as_deref().unwrap_or(&connection.name))
+        Prefix::new(
+            connection
+                .etcd
+                .prefix
+                .as_deref()
+                .unwrap_or(&connection.name),
+        )
     }
 
     pub fn as_str(&self) -> &str {
@@ -220,12 +226,20 @@ mod tests {
             },
         ];
         let mut model = Model::default();
-        apply_operations(&mut model, &operations(&changes, &prefix, &BTreeMap::new()), &prefix)
-            .unwrap();
+        apply_operations(
+            &mut model,
+            &operations(&changes, &prefix, &BTreeMap::new()),
+            &prefix,
+        )
+        .unwrap();
         let down: Vec<Change> = changes.iter().rev().filter_map(Change::inverse).collect();
         assert_eq!(model.schemas["s"].key_groups["t"].keys.len(), 2);
-        apply_operations(&mut model, &operations(&down, &prefix, &BTreeMap::new()), &prefix)
-            .unwrap();
+        apply_operations(
+            &mut model,
+            &operations(&down, &prefix, &BTreeMap::new()),
+            &prefix,
+        )
+        .unwrap();
         assert_eq!(model, Model::default());
     }
 }

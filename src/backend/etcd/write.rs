@@ -78,10 +78,7 @@ pub fn write_plan(
             let id = generated_id(&file.object.schema, &file.object.name, clock.take(), name);
             let up_path = dir.join(format!("{id}.json"));
             let down_path = dir.join(format!("{id}_down.json"));
-            write_new(
-                &up_path,
-                &render(&operations(chunk, prefix, revisions)),
-            )?;
+            write_new(&up_path, &render(&operations(chunk, prefix, revisions)))?;
             write_new(
                 &down_path,
                 &render(&operations(&down, prefix, &BTreeMap::new())),
