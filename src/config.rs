@@ -112,6 +112,24 @@ pub struct Connection {
     pub database: Option<String>,
     /// The environments a per-environment schema is instantiated for.
     pub environments: Vec<String>,
+    /// etcd only: prefix, endpoints and TLS files.
+    pub etcd: EtcdOptions,
+}
+
+/// How bfm reaches an etcd connection and where its keys live.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EtcdOptions {
+    /// The key prefix (`/opsview/metadata/`); keys live at `{prefix}{schema}/{table}/{key}`.
+    /// `{CONN}_PREFIX`; default `/{connection}/`.
+    pub prefix: Option<String>,
+    /// `{CONN}_ENDPOINTS` (comma separated, e.g. `https://etcd-1:2379,https://etcd-2:2379`);
+    /// when empty, `{CONN}_DB_HOST` and `{CONN}_DB_PORT` (default 2379) make the one endpoint.
+    pub endpoints: Vec<String>,
+    /// `{CONN}_TLS_CA`: the CA certificate file that signs the servers' certificates.
+    pub tls_ca: Option<PathBuf>,
+    /// `{CONN}_TLS_CERT` and `{CONN}_TLS_KEY`: a client certificate and its key.
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
 }
 
 impl Connection {
@@ -130,9 +148,10 @@ impl Connection {
         }
     }
 
-    /// Whether a live database is configured for this connection.
+    /// Whether a live database is configured for this connection (for etcd: a host or a list
+    /// of endpoints).
     pub fn has_host(&self) -> bool {
-        self.host.is_some()
+        self.host.is_some() || !self.etcd.endpoints.is_empty()
     }
 
     /// The schema one environment's migrations run in (`cli_{environment}` → `cli_dev`); the
@@ -369,6 +388,12 @@ struct ConnectionFile {
     name: Option<String>,
     #[serde(default)]
     environments: Vec<String>,
+    prefix: Option<String>,
+    #[serde(default)]
+    endpoints: Vec<String>,
+    tls_ca: Option<PathBuf>,
+    tls_cert: Option<PathBuf>,
+    tls_key: Option<PathBuf>,
 }
 
 /// The prefix of a connection's environment variables: its name upper-cased, with anything
@@ -471,6 +496,25 @@ fn resolve_connection(
             .or(file.password),
         database: var(env, &format!("{prefix}_DB_NAME")).or(file.name),
         environments: file.environments,
+        etcd: EtcdOptions {
+            prefix: var(env, &format!("{prefix}_PREFIX")).or(file.prefix),
+            endpoints: var(env, &format!("{prefix}_ENDPOINTS")).map_or(file.endpoints, |list| {
+                list.split(',')
+                    .map(str::trim)
+                    .filter(|e| !e.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            }),
+            tls_ca: var(env, &format!("{prefix}_TLS_CA"))
+                .map(PathBuf::from)
+                .or(file.tls_ca),
+            tls_cert: var(env, &format!("{prefix}_TLS_CERT"))
+                .map(PathBuf::from)
+                .or(file.tls_cert),
+            tls_key: var(env, &format!("{prefix}_TLS_KEY"))
+                .map(PathBuf::from)
+                .or(file.tls_key),
+        },
     })
 }
 
@@ -605,6 +649,7 @@ mod url_tests {
             password: Some(Secret::new("p@ss:w/rd")),
             database: Some("main".into()),
             environments: Vec::new(),
+            etcd: EtcdOptions::default(),
         };
         let url = connection.database_url().unwrap();
         assert_eq!(
@@ -626,6 +671,7 @@ mod url_tests {
             password: None,
             database: None,
             environments: vec!["dev".into()],
+            etcd: EtcdOptions::default(),
         };
         assert_eq!(connection.schema_for("dev"), "cli_dev");
         assert!(connection.database_url().is_none());

@@ -2,6 +2,7 @@
 //! files under the state store's lock, each in a transaction where the backend allows it.
 
 pub mod decide;
+pub mod etcd;
 pub mod execute;
 pub mod fanout;
 
@@ -25,7 +26,7 @@ pub fn load_migrations(dir: &Path, file_schema: &str) -> Result<Vec<Migration>, 
         .map(|file| {
             let text = read_to_string(file.up_path())?;
             let table = match file.form {
-                MigrationForm::Generated { .. } => {
+                MigrationForm::Generated { .. } | MigrationForm::Operations { .. } => {
                     table_of(&file.id, &file.version.to_string(), file_schema)
                 }
                 MigrationForm::HandWritten { .. } => String::new(),

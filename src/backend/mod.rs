@@ -1,6 +1,7 @@
 //! One folder per backend, each implementing the same small [`Dialect`] trait: how its SQL reads
 //! into changes, how its types and expressions normalize, and how changes render back to SQL.
 
+pub mod etcd;
 pub mod greptime;
 pub mod postgres;
 
@@ -179,6 +180,7 @@ pub fn dialect(kind: BackendKind) -> Option<&'static dyn Dialect> {
     match kind {
         BackendKind::Postgresql => Some(&postgres::Postgres),
         BackendKind::Greptimedb => Some(&greptime::Greptime),
-        BackendKind::Etcd | BackendKind::Mysql => None,
+        BackendKind::Etcd => Some(&etcd::Etcd),
+        BackendKind::Mysql => None,
     }
 }

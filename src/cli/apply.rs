@@ -420,6 +420,9 @@ fn dry_run_sql(id: &str, operation: &Operation, migrations: &[Migration]) -> Str
 
 /// `bfm apply`.
 pub fn apply(config_path: Option<&Path>, args: &ApplyArgs) -> Result<Outcome, CliError> {
+    if super::etcd::is_etcd(config_path, &args.target)? {
+        return super::etcd::apply(config_path, args);
+    }
     let deployment = Deployment::load(config_path, &args.target, true)?;
     let options = ApplyOptions {
         to: args.to,
@@ -433,6 +436,9 @@ pub fn apply(config_path: Option<&Path>, args: &ApplyArgs) -> Result<Outcome, Cl
 
 /// `bfm down`.
 pub fn down(config_path: Option<&Path>, args: &DownArgs) -> Result<Outcome, CliError> {
+    if super::etcd::is_etcd(config_path, &args.target)? {
+        return super::etcd::down(config_path, args);
+    }
     let deployment = Deployment::load(config_path, &args.target, true)?;
     let selection = match (args.steps, args.to) {
         (Some(steps), _) => DownSelection::Steps(steps),
@@ -445,6 +451,9 @@ pub fn down(config_path: Option<&Path>, args: &DownArgs) -> Result<Outcome, CliE
 
 /// `bfm baseline`.
 pub fn baseline(config_path: Option<&Path>, args: &BaselineArgs) -> Result<Outcome, CliError> {
+    if super::etcd::is_etcd(config_path, &args.target)? {
+        return super::etcd::baseline(config_path, args);
+    }
     let deployment = Deployment::load(config_path, &args.target, true)?;
     let reports = runtime()?.block_on(deployment.run(Operation::Baseline(args.to), false))?;
     outcome(reports)
@@ -476,6 +485,9 @@ pub fn refresh(config_path: Option<&Path>, args: &ForceArgs) -> Result<Outcome, 
 
 /// `bfm status`: per target, a table of every migration and the applied files that changed.
 pub fn status(config_path: Option<&Path>, args: &StatusArgs) -> Result<Outcome, CliError> {
+    if super::etcd::is_etcd(config_path, &args.target)? {
+        return super::etcd::status(config_path, args);
+    }
     let deployment = Deployment::load(config_path, &args.target, false)?;
     let text = runtime()?.block_on(async {
         let targets = deployment.target_list(None).await?;
@@ -523,7 +535,7 @@ pub fn status(config_path: Option<&Path>, args: &StatusArgs) -> Result<Outcome, 
 }
 
 /// The status rows as aligned columns; failed rows are followed by their error.
-fn status_table(rows: &[StatusRow]) -> String {
+pub(super) fn status_table(rows: &[StatusRow]) -> String {
     if rows.is_empty() {
         return "no migrations\n".to_string();
     }

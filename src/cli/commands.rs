@@ -33,6 +33,10 @@ pub fn plan(config_path: Option<&Path>, args: &PlanArgs) -> Result<Outcome, CliE
     let config = load_config(config_path)?;
     let mut plans = Vec::new();
     for connection in selected_connections(&config, args.connection.as_deref())? {
+        if connection.backend == BackendKind::Etcd && connection.has_host() && !args.offline {
+            plans.push(super::etcd::plan_live(&config, connection)?);
+            continue;
+        }
         if connection.has_host() && !args.offline {
             plans.push(super::live::plan_live(
                 &config,
@@ -99,13 +103,18 @@ pub fn generate(config_path: Option<&Path>, args: &GenerateArgs) -> Result<Outco
             dialect: connection_plan.dialect,
             render: &connection_plan.render,
         };
-        for path in write_plan(
-            dir,
-            &connection_plan.plan,
-            &connection_plan.current,
-            &mut clock,
-            &settings,
-        )? {
+        let written = if connection_plan.connection.backend == BackendKind::Etcd {
+            super::etcd::write(connection_plan, &mut clock, &name)?
+        } else {
+            write_plan(
+                dir,
+                &connection_plan.plan,
+                &connection_plan.current,
+                &mut clock,
+                &settings,
+            )?
+        };
+        for path in written {
             report.push_str(&format!("wrote {}\n", relative(&config, &path)));
         }
         report.push_str(&format!(
@@ -202,7 +211,9 @@ pub fn hash(config_path: Option<&Path>, args: &HashArgs) -> Result<Outcome, CliE
 pub fn diff(args: &DiffArgs) -> Result<Outcome, CliError> {
     let kind = BackendKind::parse(&args.dialect)
         .ok_or_else(|| CliError::UnknownDialect(args.dialect.clone()))?;
-    let dialect = dialect(kind).ok_or_else(|| CliError::UnknownDialect(args.dialect.clone()))?;
+    let dialect = dialect(kind)
+        .filter(|_| kind != BackendKind::Etcd)
+        .ok_or_else(|| CliError::UnknownDialect(args.dialect.clone()))?;
     let context = SchemaContext {
         default_schema: args.schema.clone(),
     };
@@ -288,6 +299,7 @@ mod tests {
             password: None,
             database: None,
             environments: Vec::new(),
+            etcd: Default::default(),
         };
         ConnectionPlan {
             render: render_context(&connection, &[]),

@@ -4,6 +4,7 @@
 
 mod apply;
 mod commands;
+mod etcd;
 mod live;
 pub mod output;
 pub mod project;

@@ -34,6 +34,8 @@ impl Action {
             | Change::CreateIndex { .. }
             | Change::CreateView { .. }
             | Change::AddColumnAt { .. } => Action::Create,
+            Change::PutKey { previous: None, .. } => Action::Create,
+            Change::DeleteKey { .. } => Action::Drop,
             Change::DropSchema { .. }
             | Change::DropExtension { .. }
             | Change::DropEnum { .. }
@@ -47,7 +49,8 @@ impl Action {
             | Change::DropIndex { .. }
             | Change::DropView { .. }
             | Change::DropColumnAt { .. } => Action::Drop,
-            Change::AddEnumValue { .. }
+            Change::PutKey { .. }
+            | Change::AddEnumValue { .. }
             | Change::RecreateEnum { .. }
             | Change::AlterSequence { .. }
             | Change::RenameTable { .. }

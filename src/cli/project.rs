@@ -74,6 +74,9 @@ pub fn plan_connection(
     config: &Config,
     connection: &Connection,
 ) -> Result<ConnectionPlan, CliError> {
+    if connection.backend == crate::backend::BackendKind::Etcd {
+        return super::etcd::plan_connection(config, connection);
+    }
     let dialect = connection_dialect(connection)?;
     let context = SchemaContext {
         default_schema: connection.model_schema().to_string(),

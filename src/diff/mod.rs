@@ -4,6 +4,7 @@
 mod columns;
 mod greptime;
 mod hazards;
+mod keys;
 mod objects;
 mod tables;
 #[cfg(test)]
@@ -14,6 +15,7 @@ use crate::model::{Change, Model};
 use serde::{Deserialize, Serialize};
 
 pub use greptime::GreptimeVersion;
+pub use keys::unlisted_keys;
 pub use views::replaceable_in_place;
 
 /// How much a hazard matters to `generate`.
@@ -50,6 +52,8 @@ pub enum HazardKind {
     LocksTable,
     /// The server cannot make the change in place: the table is dropped and created again.
     RecreatesTable,
+    /// An etcd key the desired state no longer lists is deleted (its group says `prune: true`).
+    DeletesKey,
 }
 
 impl HazardKind {
@@ -110,8 +114,8 @@ pub struct DiffOptions {
 /// [`diff`] for a given server: GreptimeDB tables follow what `options.greptime_version` can
 /// ALTER, and recreate the table otherwise.
 pub fn diff_with(current: &Model, desired: &Model, options: &DiffOptions) -> Vec<Change> {
-    let target = desired.without_intent();
-    let original = current.without_intent();
+    let target = keys::without_key_spaces(desired.without_intent());
+    let original = keys::without_key_spaces(current.without_intent());
     let mut renamed = original.clone();
     let renames = tables::declared_renames(&mut renamed, desired);
 
@@ -125,6 +129,7 @@ pub fn diff_with(current: &Model, desired: &Model, options: &DiffOptions) -> Vec
     tables::tables(&renamed, &target, renames, options, &mut changes);
     let affected = views::tables_views_depend_on(&changes[table_start..]);
     views::views(&renamed, &target, &affected, &mut changes);
+    keys::key_groups(current, desired, &mut changes);
     objects::drop_schemas(&renamed, &target, &mut changes);
     changes
 }

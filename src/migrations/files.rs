@@ -17,6 +17,9 @@ pub enum MigrationForm {
     Generated { up: PathBuf, down: PathBuf },
     /// `{version}_{name}.sql` holding both sections.
     HandWritten { path: PathBuf },
+    /// etcd: `{subject}_{version}_{name}.json` with `_down.json` beside it, each a JSON array
+    /// of key operations (see [`super::operations`]).
+    Operations { up: PathBuf, down: PathBuf },
 }
 
 /// One migration of a directory.
@@ -33,7 +36,15 @@ impl MigrationFile {
     /// The file that holds the up statements.
     pub fn up_path(&self) -> &Path {
         match &self.form {
-            MigrationForm::Generated { up, .. } => up,
+            MigrationForm::Generated { up, .. } | MigrationForm::Operations { up, .. } => up,
+            MigrationForm::HandWritten { path } => path,
+        }
+    }
+
+    /// The file that holds the down statements or operations (a hand-written file holds both).
+    pub fn down_path(&self) -> &Path {
+        match &self.form {
+            MigrationForm::Generated { down, .. } | MigrationForm::Operations { down, .. } => down,
             MigrationForm::HandWritten { path } => path,
         }
     }
@@ -41,14 +52,18 @@ impl MigrationFile {
     /// The part of the up file's statements that run on the way up.
     pub fn up_section(&self) -> Section {
         match self.form {
-            MigrationForm::Generated { .. } => Section::Whole,
+            MigrationForm::Generated { .. } | MigrationForm::Operations { .. } => Section::Whole,
             MigrationForm::HandWritten { .. } => Section::Up,
         }
     }
 
-    /// The up statements' text and whether it must run outside a transaction.
+    /// The up statements' text and whether it must run outside a transaction. An operations
+    /// file is one statement: its whole JSON text, which etcd runs as one transaction.
     pub fn read_up(&self) -> Result<MigrationText, MigrationError> {
-        read_sections(self.up_path(), self.up_section())
+        match &self.form {
+            MigrationForm::Operations { up, .. } => read_whole(up),
+            _ => read_sections(self.up_path(), self.up_section()),
+        }
     }
 
     /// The down statements: the `_down.sql` file, or the Down section of a hand-written one.
@@ -56,8 +71,16 @@ impl MigrationFile {
         match &self.form {
             MigrationForm::Generated { down, .. } => read_sections(down, Section::Whole),
             MigrationForm::HandWritten { path } => read_sections(path, Section::Down),
+            MigrationForm::Operations { down, .. } => read_whole(down),
         }
     }
+}
+
+fn read_whole(path: &Path) -> Result<MigrationText, MigrationError> {
+    Ok(MigrationText {
+        statements: vec![read_to_string(path)?],
+        no_transaction: false,
+    })
 }
 
 /// The statements of one direction of a migration.
@@ -98,11 +121,12 @@ pub(crate) fn read_to_string(path: &Path) -> Result<String, MigrationError> {
     })
 }
 
-/// The `.sql` file names of `dir`, sorted. A missing directory has none.
+/// The migration file names of `dir` (`.sql`, and `.json` for etcd), sorted. A missing
+/// directory has none.
 pub(crate) fn sql_file_names(dir: &Path) -> Result<Vec<String>, MigrationError> {
     Ok(file_names(dir)?
         .into_iter()
-        .filter(|name| name.ends_with(".sql"))
+        .filter(|name| name.ends_with(".sql") || name.ends_with(".json"))
         .collect())
 }
 
@@ -138,9 +162,23 @@ pub fn list(dir: &Path) -> Result<Vec<MigrationFile>, MigrationError> {
     let mut ups = BTreeMap::new();
     let mut downs = BTreeMap::new();
     let mut migrations = Vec::new();
+    let mut json_ids = std::collections::BTreeSet::new();
     for file_name in sql_file_names(dir)? {
         let path = dir.join(&file_name);
-        let stem = &file_name[..file_name.len() - ".sql".len()];
+        let json = file_name.ends_with(".json");
+        let stem = file_name
+            .strip_suffix(".sql")
+            .or_else(|| file_name.strip_suffix(".json"))
+            .unwrap_or(&file_name);
+        match parse_stem(stem) {
+            Some(FileName::HandWritten { .. }) if json => {
+                return Err(MigrationError::UnrecognizedFile { path });
+            }
+            Some(FileName::GeneratedUp { id, .. } | FileName::GeneratedDown { id }) if json => {
+                json_ids.insert(id);
+            }
+            _ => {}
+        }
         match parse_stem(stem) {
             Some(FileName::HandWritten { id, version, name }) => migrations.push(MigrationFile {
                 id,
@@ -163,11 +201,16 @@ pub fn list(dir: &Path) -> Result<Vec<MigrationFile>, MigrationError> {
         let down = downs
             .remove(&id)
             .ok_or_else(|| MigrationError::MissingDown { up: up.clone() })?;
+        let form = if json_ids.contains(&id) {
+            MigrationForm::Operations { up, down }
+        } else {
+            MigrationForm::Generated { up, down }
+        };
         migrations.push(MigrationFile {
             id,
             version,
             name,
-            form: MigrationForm::Generated { up, down },
+            form,
         });
     }
     if let Some((_, down)) = downs.into_iter().next() {

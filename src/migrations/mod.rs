@@ -4,6 +4,7 @@
 
 pub mod files;
 pub mod naming;
+pub mod operations;
 pub mod render;
 pub mod replay;
 pub mod sum;
@@ -27,7 +28,7 @@ pub enum MigrationError {
     },
     #[error("{}: not a migration file name (expected {{schema}}_{{table}}_{{version}}_{{name}}.sql or {{version}}_{{name}}.sql)", path.display())]
     UnrecognizedFile { path: PathBuf },
-    #[error("{} has no _down.sql file beside it", up.display())]
+    #[error("{} has no _down file beside it (_down.sql, or _down.json for etcd)", up.display())]
     MissingDown { up: PathBuf },
     #[error("{} has no up file beside it", down.display())]
     MissingUp { down: PathBuf },

@@ -7,6 +7,7 @@
 //! ordering such changes is the planner's job, and a model is only data.
 
 use super::greptime::apply as greptime;
+use super::keys::apply as keys;
 use super::{Change, Column, CommentTarget, EnumPosition, Model, QualifiedName, Schema, Table};
 use thiserror::Error;
 
@@ -140,6 +141,19 @@ impl Change {
             Change::RecreateTable {
                 schema, from, to, ..
             } => greptime::recreate_table(model, schema, from, to),
+            Change::PutKey {
+                schema,
+                table,
+                key,
+                value,
+                previous,
+            } => keys::put_key(model, (schema, table, key), value, previous.as_ref()),
+            Change::DeleteKey {
+                schema,
+                table,
+                key,
+                previous,
+            } => keys::delete_key(model, (schema, table, key), previous),
             Change::RenameColumn { table, from, to } => rename_column(model, table, from, to),
             Change::AlterColumn { table, from, to } => alter_column(model, table, from, to),
             Change::RenameConstraint { table, from, to } => {

@@ -274,6 +274,23 @@ pub enum Change {
         to: Table,
         reasons: Vec<String>,
     },
+    /// etcd: sets `/{prefix}/{schema}/{table}/{key}` to `value`. `previous` is the value the
+    /// key held before (`None`: the key did not exist), so the inverse restores it exactly.
+    PutKey {
+        schema: String,
+        table: String,
+        key: String,
+        value: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        previous: Option<String>,
+    },
+    /// etcd: deletes a key, remembering the value it held so the inverse puts it back.
+    DeleteKey {
+        schema: String,
+        table: String,
+        key: String,
+        previous: String,
+    },
 }
 
 impl Change {
@@ -444,6 +461,43 @@ impl Change {
                 to: from,
                 reasons,
             },
+            Change::PutKey {
+                schema,
+                table,
+                key,
+                value,
+                previous: Some(old),
+            } => Change::PutKey {
+                schema,
+                table,
+                key,
+                value: old,
+                previous: Some(value),
+            },
+            Change::PutKey {
+                schema,
+                table,
+                key,
+                value,
+                previous: None,
+            } => Change::DeleteKey {
+                schema,
+                table,
+                key,
+                previous: value,
+            },
+            Change::DeleteKey {
+                schema,
+                table,
+                key,
+                previous,
+            } => Change::PutKey {
+                schema,
+                table,
+                key,
+                value: previous,
+                previous: None,
+            },
         };
         Some(inverse)
     }
@@ -517,6 +571,9 @@ impl Change {
             Change::SetDatabaseOptions { schema, .. } => QualifiedName::new("", schema.clone()),
             Change::RecreateTable { schema, to, .. } => {
                 QualifiedName::new(schema.clone(), to.name.clone())
+            }
+            Change::PutKey { schema, table, .. } | Change::DeleteKey { schema, table, .. } => {
+                QualifiedName::new(schema.clone(), table.clone())
             }
             Change::CreateExtension { extension } | Change::DropExtension { extension } => {
                 QualifiedName::new("", extension.name.clone())
@@ -689,6 +746,13 @@ impl Change {
             }
             Change::RecreateTable { reasons, .. } => {
                 format!("recreate table {subject} ({})", reasons.join("; "))
+            }
+            Change::PutKey { key, previous, .. } => {
+                let verb = if previous.is_some() { "update" } else { "put" };
+                format!("{verb} key {}/{}/{key}", subject.schema, subject.name)
+            }
+            Change::DeleteKey { key, .. } => {
+                format!("delete key {}/{}/{key}", subject.schema, subject.name)
             }
         }
     }

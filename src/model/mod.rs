@@ -8,6 +8,7 @@
 mod apply;
 mod change;
 mod greptime;
+mod keys;
 mod objects;
 mod table;
 
@@ -15,6 +16,7 @@ pub use apply::ApplyError;
 pub use change::{Change, ColumnRef, CommentTarget, EnumPosition};
 
 pub use greptime::{ColumnIndexes, ColumnPosition, GreptimeDatabase, GreptimeTable, Partition};
+pub use keys::KeyGroup;
 pub use objects::{Enum, Extension, Sequence, View};
 pub use table::{
     Check, Column, ForeignKey, ForeignKeyAction, Identity, IdentityKind, Index, IndexKey,
@@ -56,6 +58,9 @@ pub struct Schema {
     /// GreptimeDB only: the database's options (`CREATE DATABASE … WITH (…)`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub greptime: Option<GreptimeDatabase>,
+    /// etcd only: key groups by table name (keys at `/{prefix}/{schema}/{table}/{key}`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub key_groups: BTreeMap<String, KeyGroup>,
 }
 
 /// A schema-qualified object name. `schema` is empty only where a dialect has no schemas.
@@ -112,6 +117,9 @@ impl Model {
         let mut model = self.clone();
         for schema in model.schemas.values_mut() {
             schema.allow_drop.clear();
+            for group in schema.key_groups.values_mut() {
+                group.prune = false;
+            }
             for table in schema.tables.values_mut() {
                 table.renamed_from = None;
                 table.allow_destructive = false;

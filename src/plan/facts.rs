@@ -172,6 +172,8 @@ pub(super) fn facts(change: &Change) -> Facts {
             }
             f.uses(dropping, used);
         }
+        // Keys depend on nothing: etcd has no schemas or tables to create first.
+        Change::PutKey { .. } | Change::DeleteKey { .. } => {}
         Change::RecreateTable { schema, to, .. } => f
             .needs
             .push(Resource::Relation(QualifiedName::new(schema, &to.name))),

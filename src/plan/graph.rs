@@ -66,6 +66,9 @@ fn rank(change: &Change) -> (Phase, u8) {
         Change::AlterColumn { .. } => (Phase::Tables, 4),
         Change::SetTableComment { .. } => (Phase::Tables, 5),
         Change::SetColumnComment { .. } => (Phase::Tables, 6),
+        // etcd keys depend on nothing; within a group they sort by key.
+        Change::DeleteKey { .. } => (Phase::Tables, 7),
+        Change::PutKey { .. } => (Phase::Tables, 8),
         Change::RenameConstraint { .. } => (Phase::Constraints, 0),
         Change::RenameIndex { .. } => (Phase::Constraints, 1),
         Change::AddPrimaryKey { .. } => (Phase::Constraints, 2),

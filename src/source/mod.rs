@@ -4,11 +4,13 @@
 //! tables declared in YAML. Every object remembers the file and line that defined it: one defined
 //! twice is an error naming both places.
 
+mod keys;
 pub mod script;
 mod sql;
 pub mod write;
 mod yaml;
 
+pub use keys::{MAX_VALUE_BYTES, load_key_files, stored_value};
 pub use sql::apply_sql_text;
 pub use yaml::json_schema;
 

@@ -419,7 +419,7 @@ pub(super) fn load(
     reader.read(doc, model)
 }
 
-fn yaml_error(text: &str, file: &Path, error: &serde_saphyr::Error) -> LoadError {
+pub(super) fn yaml_error(text: &str, file: &Path, error: &serde_saphyr::Error) -> LoadError {
     let message = error.without_snippet().to_string();
     let (line, column) = error
         .location()

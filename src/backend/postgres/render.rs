@@ -127,9 +127,12 @@ pub fn render(change: &Change, context: &RenderContext) -> Vec<String> {
             statements.extend(r.create_table(schema, to));
             statements
         }
+        // GreptimeDB and etcd changes have no PostgreSQL statement.
         Change::SetTableOptions { .. }
         | Change::SetColumnIndexes { .. }
-        | Change::SetDatabaseOptions { .. } => Vec::new(),
+        | Change::SetDatabaseOptions { .. }
+        | Change::PutKey { .. }
+        | Change::DeleteKey { .. } => Vec::new(),
     }
 }
 

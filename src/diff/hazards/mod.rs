@@ -1,6 +1,7 @@
 //! Hazard rules, one per file: each looks at one change (with the whole change list and both
 //! models at hand) and says what can go wrong.
 
+mod deletes_keys;
 mod drops;
 mod enum_values;
 mod narrowing;
@@ -38,6 +39,7 @@ const RULES: &[Rule] = &[
     not_null_without_default::check,
     validates_rows::check,
     recreates::check,
+    deletes_keys::check,
 ];
 
 /// The hazards of one change, in rule order.
@@ -80,6 +82,9 @@ pub(super) fn permitted(change: &Change, desired: &Model) -> bool {
             allowed_drop(&foreign_key.name) || table_allows(table)
         }
         Change::DropIndex { table, index } => allowed_drop(&index.name) || table_allows(table),
+        Change::DeleteKey { table, .. } => schema
+            .and_then(|s| s.key_groups.get(table))
+            .is_some_and(|group| group.prune),
         _ => false,
     }
 }
