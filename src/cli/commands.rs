@@ -17,11 +17,11 @@ use crate::source::{LoadOptions, load_path};
 use std::io::Write as _;
 use std::path::Path;
 
-fn load_config(path: Option<&Path>) -> Result<Config, CliError> {
+pub(super) fn load_config(path: Option<&Path>) -> Result<Config, CliError> {
     Ok(Config::discover(path, &|name| std::env::var(name).ok())?)
 }
 
-fn print_stdout(text: &str) -> Result<(), CliError> {
+pub(super) fn print_stdout(text: &str) -> Result<(), CliError> {
     let mut stdout = anstream::stdout();
     stdout.write_all(text.as_bytes())?;
     stdout.flush()?;
@@ -157,7 +157,7 @@ pub fn create(config_path: Option<&Path>, args: &CreateArgs) -> Result<Outcome, 
     Ok(Outcome::Done)
 }
 
-fn single_connection<'a>(
+pub(super) fn single_connection<'a>(
     config: &'a Config,
     name: Option<&str>,
 ) -> Result<&'a Connection, CliError> {

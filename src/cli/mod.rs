@@ -2,6 +2,7 @@
 //! command loads, diffs, plans and renders through the same calls, and [`exit_code`] maps the
 //! result to what scripts rely on (0 ok, 1 error, 2 changes pending with `--exit-code`).
 
+mod apply;
 mod commands;
 pub mod output;
 pub mod project;
@@ -44,6 +45,18 @@ pub enum Command {
     /// Print the JSON Schema of the YAML format.
     #[command(name = "schema-json", hide = true)]
     SchemaJson,
+    /// Run pending migrations against the connection's database, recording each one.
+    Apply(apply::ApplyArgs),
+    /// Roll back applied migrations: the last batch, `--steps N` or `--to VERSION`.
+    Down(apply::DownArgs),
+    /// Show every migration's status on the target, and applied files that changed.
+    Status(apply::StatusArgs),
+    /// Record migrations as applied without running them (a database that already has them).
+    Baseline(apply::BaselineArgs),
+    /// Roll back every applied migration (needs --force).
+    Reset(apply::ForceArgs),
+    /// Roll back every applied migration, then apply them all again (needs --force).
+    Refresh(apply::ForceArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -157,6 +170,8 @@ pub enum CliError {
     Output(#[from] std::io::Error),
     #[error("cannot serialize: {0}")]
     Json(#[from] serde_json::Error),
+    #[error(transparent)]
+    Deploy(#[from] apply::DeployError),
 }
 
 /// The process exit code for a command's result.
@@ -197,6 +212,12 @@ pub fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Create(args) => commands::create(config_path.as_deref(), &args),
         Command::Hash(args) => commands::hash(config_path.as_deref(), &args),
         Command::SchemaJson => commands::schema_json(),
+        Command::Apply(args) => apply::apply(config_path.as_deref(), &args),
+        Command::Down(args) => apply::down(config_path.as_deref(), &args),
+        Command::Status(args) => apply::status(config_path.as_deref(), &args),
+        Command::Baseline(args) => apply::baseline(config_path.as_deref(), &args),
+        Command::Reset(args) => apply::reset(config_path.as_deref(), &args),
+        Command::Refresh(args) => apply::refresh(config_path.as_deref(), &args),
     }
 }
 

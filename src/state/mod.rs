@@ -10,6 +10,13 @@ use std::future::Future;
 use std::time::Duration;
 use thiserror::Error;
 
+mod any;
+mod sql;
+mod sqlite;
+
+pub use any::AnyStateStore;
+pub use sqlite::SqliteStateStore;
+
 /// Where migrations are applied: a connection and the schema its SQL runs in (the fixed schema,
 /// or one environment's schema of a per-environment connection).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -110,6 +117,9 @@ pub enum StateError {
         holder: Option<LockHolder>,
         waited: Duration,
     },
+    /// The configuration does not say how to reach the store (e.g. no host for a server).
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
 }
 
 /// A held lock on one target; released by [`StateStore::unlock`] (and by the store when the
@@ -122,9 +132,45 @@ pub struct StateLock {
     pub(crate) handle: LockHandle,
 }
 
-/// Backend-specific lock handles; implementations add their variants.
+/// Backend-specific lock handles.
 #[derive(Debug)]
-pub(crate) enum LockHandle {}
+pub(crate) enum LockHandle {
+    /// The token written into this lock's `bfm_locks` row, so only its owner deletes it.
+    Sqlite { token: String },
+}
+
+/// The current time as RFC 3339 in UTC, to the second (`2025-01-01T12:00:00Z`): the form of
+/// [`MigrationRecord::applied_at`] and [`LockHolder::since`].
+pub fn now_rfc3339() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    let now = now.replace_nanosecond(0).unwrap_or(now);
+    now.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| now.unix_timestamp().to_string())
+}
+
+/// This machine's name, for lock holders: the kernel's host name, else `$HOSTNAME`, else
+/// `unknown`.
+pub fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|name| name.trim().to_string())
+        .filter(|name| !name.is_empty())
+        .or_else(|| {
+            std::env::var("HOSTNAME")
+                .ok()
+                .filter(|name| !name.is_empty())
+        })
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// The holder this process writes when it takes a lock: this host, this pid, now.
+fn this_process_holder() -> LockHolder {
+    LockHolder {
+        host: host_name(),
+        pid: std::process::id(),
+        since: now_rfc3339(),
+    }
+}
 
 /// What bfm needs from a state store. Implemented once per backend; [`AnyStateStore`] picks one
 /// at run time from the configuration.

@@ -1,0 +1,249 @@
+//! The embedded state store: one SQLite file in the project (the default).
+//!
+//! A target's lock is a row in `bfm_locks`, inserted atomically (the primary key refuses a
+//! second one) with the holder's host, pid and start time. SQLite has no session that dies
+//! with its process, so a row can outlive its holder: a lock whose holder ran on this host and
+//! whose pid no longer exists (no `/proc/<pid>`) is stale, and the next locker takes it over.
+//! A row written by another host is never considered stale; it is removed by its holder's
+//! unlock only.
+
+use super::sql::{
+    LOCK_HOLDER_DDL, LOCK_POLL_INTERVAL, RECORD_COLUMN_COUNT, RECORD_COLUMNS, RECORD_COLUMNS_DDL,
+    bind_record, holder_from_row, lock_token, question_marks, record_from_row, state_error,
+    unreachable, upsert_assignments,
+};
+use super::{
+    LockHandle, LockHolder, MigrationRecord, StateError, StateLock, StateStore, Target, host_name,
+    this_process_holder,
+};
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
+use sqlx::{AssertSqlSafe, Row};
+use std::path::Path;
+use std::str::FromStr;
+use std::time::{Duration, Instant};
+
+/// How long a statement waits for another connection's write to finish.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A state store in a SQLite file.
+#[derive(Debug, Clone)]
+pub struct SqliteStateStore {
+    pool: SqlitePool,
+    describe: String,
+}
+
+impl SqliteStateStore {
+    /// Opens the store at `url` (`sqlite://path?mode=rwc` creates the file; its folder is
+    /// created here).
+    pub async fn connect(url: &str) -> Result<SqliteStateStore, StateError> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|e| unreachable("sqlite", e))?
+            .busy_timeout(BUSY_TIMEOUT);
+        let file = options.get_filename().to_path_buf();
+        let describe = format!("sqlite {}", file.display());
+        if let Some(folder) = file.parent().filter(|f| !f.as_os_str().is_empty()) {
+            std::fs::create_dir_all(folder).map_err(|e| unreachable(&describe, e))?;
+        }
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .map_err(|e| unreachable(&describe, e))?;
+        Ok(SqliteStateStore { pool, describe })
+    }
+
+    fn error(&self, error: sqlx::Error) -> StateError {
+        state_error(&self.describe, error)
+    }
+
+    /// Inserts this process's lock row unless the target already has one.
+    async fn try_insert_lock(
+        &self,
+        target: &Target,
+        holder: &LockHolder,
+        token: &str,
+    ) -> Result<bool, StateError> {
+        let inserted = sqlx::query(
+            "INSERT INTO bfm_locks (connection_name, schema_name, host, pid, since, token) \
+             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (connection_name, schema_name) DO NOTHING",
+        )
+        .bind(&target.connection)
+        .bind(&target.schema)
+        .bind(&holder.host)
+        .bind(i64::from(holder.pid))
+        .bind(&holder.since)
+        .bind(token)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| self.error(e))?;
+        Ok(inserted.rows_affected() == 1)
+    }
+
+    /// The target's lock row: its holder and token.
+    async fn lock_row(&self, target: &Target) -> Result<Option<(LockHolder, String)>, StateError> {
+        let row = sqlx::query(
+            "SELECT host, pid, since, token FROM bfm_locks \
+             WHERE connection_name = ? AND schema_name = ?",
+        )
+        .bind(&target.connection)
+        .bind(&target.schema)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| self.error(e))?;
+        match row {
+            Some(row) => {
+                let token: String = row.try_get("token").map_err(|e| self.error(e))?;
+                Ok(Some((holder_from_row(&row)?, token)))
+            }
+            None => Ok(None),
+        }
+    }
+
+    async fn delete_lock_row(&self, target: &Target, token: &str) -> Result<(), StateError> {
+        sqlx::query(
+            "DELETE FROM bfm_locks WHERE connection_name = ? AND schema_name = ? AND token = ?",
+        )
+        .bind(&target.connection)
+        .bind(&target.schema)
+        .bind(token)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| self.error(e))?;
+        Ok(())
+    }
+}
+
+/// Whether `holder` ran on this host in a process that no longer exists. Only decidable where
+/// `/proc` lists processes; elsewhere no lock is considered stale.
+fn is_stale(holder: &LockHolder) -> bool {
+    holder.host == host_name()
+        && holder.pid != std::process::id()
+        && Path::new("/proc/self").exists()
+        && !Path::new(&format!("/proc/{}", holder.pid)).exists()
+}
+
+impl StateStore for SqliteStateStore {
+    fn describe(&self) -> String {
+        self.describe.clone()
+    }
+
+    async fn ensure_tables(&self) -> Result<(), StateError> {
+        let ddl = format!(
+            "CREATE TABLE IF NOT EXISTS bfm_migrations ({RECORD_COLUMNS_DDL}, \
+               PRIMARY KEY (connection_name, schema_name, migration_id)); \
+             CREATE TABLE IF NOT EXISTS bfm_migration_history (\
+               id INTEGER PRIMARY KEY AUTOINCREMENT, {RECORD_COLUMNS_DDL}); \
+             CREATE INDEX IF NOT EXISTS bfm_migration_history_target \
+               ON bfm_migration_history (connection_name, schema_name, id); \
+             CREATE TABLE IF NOT EXISTS bfm_locks ({LOCK_HOLDER_DDL});"
+        );
+        sqlx::raw_sql(AssertSqlSafe(ddl))
+            .execute(&self.pool)
+            .await
+            .map_err(|e| self.error(e))?;
+        Ok(())
+    }
+
+    async fn records(&self, target: &Target) -> Result<Vec<MigrationRecord>, StateError> {
+        let sql = format!(
+            "SELECT {RECORD_COLUMNS} FROM bfm_migrations \
+             WHERE connection_name = ? AND schema_name = ? ORDER BY version, migration_id"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(&target.connection)
+            .bind(&target.schema)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| self.error(e))?;
+        rows.iter().map(record_from_row).collect()
+    }
+
+    async fn next_batch(&self, target: &Target) -> Result<i64, StateError> {
+        let largest: Option<i64> = sqlx::query_scalar(
+            "SELECT MAX(batch) FROM bfm_migration_history \
+             WHERE connection_name = ? AND schema_name = ?",
+        )
+        .bind(&target.connection)
+        .bind(&target.schema)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|e| self.error(e))?;
+        Ok(largest.unwrap_or(0) + 1)
+    }
+
+    async fn record(&self, record: &MigrationRecord) -> Result<(), StateError> {
+        let values = question_marks(RECORD_COLUMN_COUNT);
+        let upsert = format!(
+            "INSERT INTO bfm_migrations ({RECORD_COLUMNS}) VALUES ({values}) \
+             ON CONFLICT (connection_name, schema_name, migration_id) DO UPDATE SET {}",
+            upsert_assignments()
+        );
+        let append =
+            format!("INSERT INTO bfm_migration_history ({RECORD_COLUMNS}) VALUES ({values})");
+        let mut transaction = self.pool.begin().await.map_err(|e| self.error(e))?;
+        bind_record(sqlx::query(AssertSqlSafe(upsert)), record)
+            .execute(&mut *transaction)
+            .await
+            .map_err(|e| self.error(e))?;
+        bind_record(sqlx::query(AssertSqlSafe(append)), record)
+            .execute(&mut *transaction)
+            .await
+            .map_err(|e| self.error(e))?;
+        transaction.commit().await.map_err(|e| self.error(e))
+    }
+
+    async fn history(&self, target: &Target) -> Result<Vec<MigrationRecord>, StateError> {
+        let sql = format!(
+            "SELECT {RECORD_COLUMNS} FROM bfm_migration_history \
+             WHERE connection_name = ? AND schema_name = ? ORDER BY id"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(&target.connection)
+            .bind(&target.schema)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| self.error(e))?;
+        rows.iter().map(record_from_row).collect()
+    }
+
+    async fn lock(&self, target: &Target, timeout: Duration) -> Result<StateLock, StateError> {
+        let started = Instant::now();
+        loop {
+            let holder = this_process_holder();
+            let token = lock_token(&holder);
+            if self.try_insert_lock(target, &holder, &token).await? {
+                return Ok(StateLock {
+                    target: target.clone(),
+                    handle: LockHandle::Sqlite { token },
+                });
+            }
+            let current = self.lock_row(target).await?;
+            if let Some((holder, token)) = &current
+                && is_stale(holder)
+            {
+                self.delete_lock_row(target, token).await?;
+                continue;
+            }
+            let waited = started.elapsed();
+            if waited >= timeout {
+                return Err(StateError::LockTimeout {
+                    target: target.clone(),
+                    holder: current.map(|(holder, _)| holder),
+                    waited,
+                });
+            }
+            tokio::time::sleep(LOCK_POLL_INTERVAL.min(timeout - waited)).await;
+        }
+    }
+
+    async fn unlock(&self, lock: StateLock) -> Result<(), StateError> {
+        match &lock.handle {
+            LockHandle::Sqlite { token } => self.delete_lock_row(&lock.target, token).await,
+            #[allow(unreachable_patterns)]
+            _ => Err(StateError::Query(format!(
+                "the lock on {} was not taken in {}",
+                lock.target, self.describe
+            ))),
+        }
+    }
+}
