@@ -34,12 +34,14 @@ pub fn plan(config_path: Option<&Path>, args: &PlanArgs) -> Result<Outcome, CliE
     let mut plans = Vec::new();
     for connection in selected_connections(&config, args.connection.as_deref())? {
         if connection.has_host() && !args.offline {
-            eprintln!(
-                "note: {}: comparing with a live database is not available yet; using the replay",
-                connection.name
-            );
+            plans.push(super::live::plan_live(
+                &config,
+                connection,
+                args.environment.as_deref(),
+            )?);
+        } else {
+            plans.push(plan_connection(&config, connection)?);
         }
-        plans.push(plan_connection(&config, connection)?);
     }
     let report = Report::new(&plans);
     let text = match args.format {
@@ -203,6 +205,7 @@ pub fn diff(args: &DiffArgs) -> Result<Outcome, CliError> {
     };
     let from = load_source(&args.from, options)?;
     let to = load_source(&args.to, options)?;
+
     let assessed = assess(diff_models(&from, &to), &from, &to);
     let plan = plan_changes(assessed)?;
     let changes: Vec<Change> = if args.down {
@@ -222,6 +225,13 @@ fn load_source(source: &str, options: LoadOptions<'_>) -> Result<Model, CliError
     if source == "empty" {
         return Ok(Model::default());
     }
+    if super::live::is_database_url(source) {
+        let (url, mut schemas) = super::live::split_schemas(source);
+        if schemas.is_empty() {
+            schemas.push(options.context.default_schema.clone());
+        }
+        return super::live::inspect_database(&url, &schemas);
+    }
     let path = Path::new(source);
     if path.is_dir() {
         if path.join(sum::SUM_FILE).is_file() {
@@ -238,6 +248,12 @@ fn load_source(source: &str, options: LoadOptions<'_>) -> Result<Model, CliError
     } else {
         Err(CliError::UnknownSource(source.to_string()))
     }
+}
+
+/// `bfm check`.
+pub fn check(config_path: Option<&Path>, args: &super::CheckArgs) -> Result<Outcome, CliError> {
+    let config = load_config(config_path)?;
+    super::live::check(&config, args)
 }
 
 /// `bfm schema-json`.

@@ -4,6 +4,7 @@
 
 mod apply;
 mod commands;
+mod live;
 pub mod output;
 pub mod project;
 
@@ -31,10 +32,11 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Show what would change: the desired state in schema/ against a replay of generated/.
+    /// Show what would change: the desired state in schema/ against the live database when a
+    /// host is configured, otherwise against a replay of generated/.
     Plan(PlanArgs),
-    /// Print the SQL that turns one source into another (each `empty`, a directory, or a
-    /// .sql/.yaml file).
+    /// Print the SQL that turns one source into another (each `empty`, a directory, a
+    /// .sql/.yaml file, or a postgres:// URL).
     Diff(DiffArgs),
     /// Write the plan as migration files and update bfm.sum.
     Generate(GenerateArgs),
@@ -42,6 +44,10 @@ pub enum Command {
     Create(CreateArgs),
     /// Rewrite bfm.sum after a reviewed edit of a migration file (a hand-written one, usually).
     Hash(HashArgs),
+    /// Write a live database out as schema files (YAML or SQL) that load back to the same model.
+    Inspect(InspectArgs),
+    /// Exit 0 when the live database matches the desired state, 1 listing what differs.
+    Check(CheckArgs),
     /// Print the JSON Schema of the YAML format.
     #[command(name = "schema-json", hide = true)]
     SchemaJson,
@@ -80,6 +86,47 @@ pub struct PlanArgs {
     /// Compare with the replay of generated/ even when a database host is configured.
     #[arg(long)]
     pub offline: bool,
+    /// The environment whose schema a per-environment connection is compared with (default:
+    /// its first).
+    #[arg(long)]
+    pub environment: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InspectFormat {
+    Yaml,
+    Sql,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InspectArgs {
+    /// The configured connection to read (default: the only one).
+    #[arg(long, conflicts_with = "url")]
+    pub connection: Option<String>,
+    /// For a per-environment connection, the environment to read (default: its first).
+    #[arg(long, conflicts_with = "url")]
+    pub environment: Option<String>,
+    /// A database URL to read instead of a connection (`?schema=a,b` limits the schemas).
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// With --url: the schema to read (default: every non-system schema).
+    #[arg(long, requires = "url")]
+    pub schema: Option<String>,
+    #[arg(long, value_enum, default_value = "yaml")]
+    pub format: InspectFormat,
+    /// Write the files into this directory (default: print them).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Only this connection (default: every connection).
+    #[arg(long)]
+    pub connection: Option<String>,
+    /// For a per-environment connection, the environment to check (default: its first).
+    #[arg(long)]
+    pub environment: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -93,7 +140,8 @@ pub struct DiffArgs {
     /// Print the SQL that goes back from DST to SRC.
     #[arg(long)]
     pub down: bool,
-    /// The schema unqualified names belong to.
+    /// The schema unqualified names belong to, and the one a database URL without
+    /// `?schema=` is read from.
     #[arg(long, default_value = "public")]
     pub schema: String,
 }
@@ -166,6 +214,15 @@ pub enum CliError {
     /// `generate` found changes it must not write; nothing was written.
     #[error("nothing was written; these changes are not allowed:\n{}", .0.join("\n"))]
     Refused(Vec<String>),
+    #[error("cannot read the database {url}: {reason}")]
+    Database { url: String, reason: String },
+    #[error("connection {0} has no database host: set its host in bfm.yaml or the environment")]
+    NoHost(String),
+    #[error("connection {0} is per environment: choose one with --environment")]
+    NoEnvironment(String),
+    /// `check` found the live database different from the desired state.
+    #[error("the live database differs from the desired state:\n{}", .0.join("\n"))]
+    Drift(Vec<String>),
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),
     #[error("cannot serialize: {0}")]
@@ -211,6 +268,8 @@ pub fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Generate(args) => commands::generate(config_path.as_deref(), &args),
         Command::Create(args) => commands::create(config_path.as_deref(), &args),
         Command::Hash(args) => commands::hash(config_path.as_deref(), &args),
+        Command::Inspect(args) => live::inspect_command(config_path.as_deref(), &args),
+        Command::Check(args) => commands::check(config_path.as_deref(), &args),
         Command::SchemaJson => commands::schema_json(),
         Command::Apply(args) => apply::apply(config_path.as_deref(), &args),
         Command::Down(args) => apply::down(config_path.as_deref(), &args),

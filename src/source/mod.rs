@@ -6,6 +6,7 @@
 
 pub mod script;
 mod sql;
+pub mod write;
 mod yaml;
 
 pub use sql::apply_sql_text;

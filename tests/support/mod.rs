@@ -3,4 +3,5 @@
 //! Each integration test crate compiles this module on its own and uses only part of it.
 #![allow(dead_code)]
 
+pub mod cases;
 pub mod postgres;

@@ -6,7 +6,7 @@ use super::types::normalize_type;
 use crate::backend::StatementError;
 use sqlparser::ast::{
     BinaryOperator, DataType, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident,
-    ObjectName, ObjectNamePart, Query, TrimWhereField, Value, visit_expressions,
+    ObjectName, ObjectNamePart, Query, TrimWhereField, Value, VisitMut as _, visit_expressions,
     visit_expressions_mut, visit_relations_mut,
 };
 use sqlparser::dialect::PostgreSqlDialect;
@@ -62,7 +62,36 @@ pub fn canonical_query(mut query: Query) -> String {
         fold_object_name(name);
         ControlFlow::<()>::Continue(())
     });
+    let _ = query.visit(&mut AliasesWithAs);
     query.to_string()
+}
+
+/// Spells every table alias with `AS` (`FROM users u` → `FROM users AS u`): the server prints
+/// aliases without it, SQL is written either way.
+struct AliasesWithAs;
+
+impl sqlparser::ast::VisitorMut for AliasesWithAs {
+    type Break = ();
+
+    fn pre_visit_table_factor(
+        &mut self,
+        table_factor: &mut sqlparser::ast::TableFactor,
+    ) -> ControlFlow<Self::Break> {
+        use sqlparser::ast::TableFactor;
+        let alias = match table_factor {
+            TableFactor::Table { alias, .. }
+            | TableFactor::Derived { alias, .. }
+            | TableFactor::TableFunction { alias, .. }
+            | TableFactor::Function { alias, .. }
+            | TableFactor::UNNEST { alias, .. }
+            | TableFactor::NestedJoin { alias, .. } => alias,
+            _ => return ControlFlow::Continue(()),
+        };
+        if let Some(alias) = alias {
+            alias.explicit = true;
+        }
+        ControlFlow::Continue(())
+    }
 }
 
 /// A default as canonical text, without a cast to the column's own type that PostgreSQL would
@@ -92,6 +121,13 @@ pub fn canonical_default(mut expr: Expr, column_type: &str) -> String {
                 None => inner.to_string(),
             }
         }
+        Expr::Value(literal) if column_type.starts_with("interval") => match &literal.value {
+            Value::SingleQuotedString(text) => canonical_interval(text).map_or_else(
+                || literal.to_string(),
+                |t| Value::SingleQuotedString(t).to_string(),
+            ),
+            _ => literal.to_string(),
+        },
         other => other.to_string(),
     }
 }
@@ -182,7 +218,10 @@ fn canonicalize<T: sqlparser::ast::VisitMut>(node: &mut T) {
             Expr::Cast { data_type, .. } => {
                 canonical_cast_type(data_type);
                 unquote_cast_number(expr);
+                canonical_interval_cast(expr);
             }
+            Expr::Interval(_) => interval_as_cast(expr),
+            Expr::Between { .. } => between_as_comparisons(expr),
             Expr::Nested(inner) if is_single_term(inner) => {
                 let term = std::mem::replace(inner.as_mut(), Expr::value(Value::Null));
                 *expr = term;
@@ -195,14 +234,9 @@ fn canonicalize<T: sqlparser::ast::VisitMut>(node: &mut T) {
                 }
                 uncast_text_literal(left);
                 uncast_text_literal(right);
+                like_operator_as_like(expr);
             }
-            Expr::AnyOp { left, right, .. } | Expr::AllOp { left, right, .. }
-                if is_column(left) =>
-            {
-                if let Expr::Array(array) = strip_nested_mut(right) {
-                    array.elem.iter_mut().for_each(uncast_literal);
-                }
-            }
+            Expr::AnyOp { .. } | Expr::AllOp { .. } => array_comparison_as_in_list(expr),
             Expr::InList {
                 expr: column, list, ..
             } if is_column(column) => {
@@ -212,6 +246,252 @@ fn canonicalize<T: sqlparser::ast::VisitMut>(node: &mut T) {
         }
         ControlFlow::<()>::Continue(())
     });
+}
+
+/// `x = ANY (ARRAY[a, b])` → `x IN (a, b)` and `x <> ALL (ARRAY[a, b])` → `x NOT IN (a, b)`:
+/// the server stores an `IN` list as the array comparison and prints it so, with the array's
+/// elements (and the array) cast to the compared type.
+fn array_comparison_as_in_list(expr: &mut Expr) {
+    let (left, right, negated) = match expr {
+        Expr::AnyOp {
+            left,
+            compare_op: BinaryOperator::Eq,
+            right,
+            ..
+        } => (left, right, false),
+        Expr::AllOp {
+            left,
+            compare_op: BinaryOperator::NotEq,
+            right,
+        } => (left, right, true),
+        _ => return,
+    };
+    let right = strip_nested_mut(right);
+    let array = match right {
+        Expr::Cast { expr: inner, .. } => strip_nested_mut(inner),
+        other => other,
+    };
+    let Expr::Array(array) = array else {
+        return;
+    };
+    let mut list = std::mem::take(&mut array.elem);
+    list.iter_mut().for_each(uncast_literal);
+    let operand = std::mem::replace(left.as_mut(), Expr::value(Value::Null));
+    *expr = Expr::InList {
+        expr: Box::new(operand),
+        list,
+        negated,
+    };
+}
+
+/// `x BETWEEN a AND b` → `x >= a AND x <= b` (`NOT BETWEEN` → `x < a OR x > b`), as the server
+/// stores it.
+fn between_as_comparisons(expr: &mut Expr) {
+    let Expr::Between {
+        expr: operand,
+        negated,
+        low,
+        high,
+    } = expr
+    else {
+        return;
+    };
+    let (low_op, join, high_op) = if *negated {
+        (BinaryOperator::Lt, BinaryOperator::Or, BinaryOperator::Gt)
+    } else {
+        (
+            BinaryOperator::GtEq,
+            BinaryOperator::And,
+            BinaryOperator::LtEq,
+        )
+    };
+    let compare = |op, bound: &Expr| Expr::BinaryOp {
+        left: operand.clone(),
+        op,
+        right: Box::new(bound.clone()),
+    };
+    let both = Expr::BinaryOp {
+        left: Box::new(compare(low_op, low)),
+        op: join,
+        right: Box::new(compare(high_op, high)),
+    };
+    *expr = if *negated {
+        Expr::Nested(Box::new(both))
+    } else {
+        both
+    };
+}
+
+/// `a ~~ b` → `a LIKE b` (and `~~*`, `!~~`, `!~~*`): the server prints the operators.
+fn like_operator_as_like(expr: &mut Expr) {
+    let Expr::BinaryOp { left, op, right } = expr else {
+        return;
+    };
+    let (case_insensitive, negated) = match op {
+        BinaryOperator::PGLikeMatch => (false, false),
+        BinaryOperator::PGNotLikeMatch => (false, true),
+        BinaryOperator::PGILikeMatch => (true, false),
+        BinaryOperator::PGNotILikeMatch => (true, true),
+        _ => return,
+    };
+    let operand = Box::new(std::mem::replace(left.as_mut(), Expr::value(Value::Null)));
+    let pattern = Box::new(std::mem::replace(right.as_mut(), Expr::value(Value::Null)));
+    *expr = if case_insensitive {
+        Expr::ILike {
+            negated,
+            any: false,
+            expr: operand,
+            pattern,
+            escape_char: None,
+        }
+    } else {
+        Expr::Like {
+            negated,
+            any: false,
+            expr: operand,
+            pattern,
+            escape_char: None,
+        }
+    };
+}
+
+/// `INTERVAL '10 seconds'` → `'00:00:10'::interval`, the form the server prints.
+fn interval_as_cast(expr: &mut Expr) {
+    let Expr::Interval(interval) = expr else {
+        return;
+    };
+    if interval.leading_field.is_some() || interval.last_field.is_some() {
+        return;
+    }
+    let Expr::Value(literal) = interval.value.as_ref() else {
+        return;
+    };
+    let Value::SingleQuotedString(text) = &literal.value else {
+        return;
+    };
+    let text = canonical_interval(text).unwrap_or_else(|| text.clone());
+    *expr = Expr::Cast {
+        kind: sqlparser::ast::CastKind::DoubleColon,
+        expr: Box::new(Expr::value(Value::SingleQuotedString(text))),
+        data_type: DataType::Custom(ObjectName::from(vec![Ident::new("interval")]), vec![]),
+        format: None,
+    };
+}
+
+/// `'1 minute'::interval` → `'00:01:00'::interval`.
+fn canonical_interval_cast(expr: &mut Expr) {
+    let Expr::Cast {
+        expr: operand,
+        data_type,
+        ..
+    } = expr
+    else {
+        return;
+    };
+    if data_type.to_string() != "interval" {
+        return;
+    }
+    if let Expr::Value(literal) = strip_nested_mut(operand)
+        && let Value::SingleQuotedString(text) = &mut literal.value
+        && let Some(canonical) = canonical_interval(text)
+    {
+        *text = canonical;
+    }
+}
+
+/// An interval literal as the server prints it (`IntervalStyle` `postgres`): `1 year 2 mons
+/// 3 days 04:05:06`. `None` for text this reading does not understand, which stays as written.
+pub fn canonical_interval(text: &str) -> Option<String> {
+    const MICROS_PER_SECOND: f64 = 1_000_000.0;
+    let mut months: i64 = 0;
+    let mut days: i64 = 0;
+    let mut micros: f64 = 0.0;
+    let lowered = text.trim().to_lowercase();
+    let mut words = lowered.split_whitespace().peekable();
+    while let Some(word) = words.next() {
+        if word.contains(':') {
+            micros += clock_micros(word)?;
+            continue;
+        }
+        let amount: f64 = word.parse().ok()?;
+        let unit = match words.next()? {
+            "ms" => "msec",
+            other => other.trim_end_matches('s'),
+        };
+        match unit {
+            "microsecond" | "usec" | "u" => micros += amount,
+            "millisecond" | "msec" => micros += amount * 1_000.0,
+            "second" | "sec" => micros += amount * MICROS_PER_SECOND,
+            "minute" | "min" => micros += amount * 60.0 * MICROS_PER_SECOND,
+            "hour" | "hr" | "h" => micros += amount * 3_600.0 * MICROS_PER_SECOND,
+            "day" | "d" => days += whole(amount)?,
+            "week" | "w" => days += whole(amount * 7.0)?,
+            "month" | "mon" => months += whole(amount)?,
+            "year" | "yr" | "y" => months += whole(amount * 12.0)?,
+            _ => return None,
+        }
+    }
+    let mut parts = Vec::new();
+    let (years, months) = (months / 12, months % 12);
+    for (amount, singular, plural) in [
+        (years, "year", "years"),
+        (months, "mon", "mons"),
+        (days, "day", "days"),
+    ] {
+        if amount != 0 {
+            let unit = if amount == 1 { singular } else { plural };
+            parts.push(format!("{amount} {unit}"));
+        }
+    }
+    let micros = micros.round() as i64;
+    if micros != 0 || parts.is_empty() {
+        parts.push(clock_text(micros));
+    }
+    Some(parts.join(" "))
+}
+
+fn whole(amount: f64) -> Option<i64> {
+    (amount.fract() == 0.0).then_some(amount as i64)
+}
+
+/// `hh:mm[:ss[.fff]]` in microseconds.
+fn clock_micros(word: &str) -> Option<f64> {
+    let (negative, word) = match word.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, word),
+    };
+    let mut fields = word.split(':');
+    let hours: f64 = fields.next()?.parse().ok()?;
+    let minutes: f64 = fields.next()?.parse().ok()?;
+    let seconds: f64 = match fields.next() {
+        Some(text) => text.parse().ok()?,
+        None => 0.0,
+    };
+    if fields.next().is_some() {
+        return None;
+    }
+    let micros = ((hours * 60.0 + minutes) * 60.0 + seconds) * 1_000_000.0;
+    Some(if negative { -micros } else { micros })
+}
+
+/// `04:05:06`, `-00:00:01.5`.
+fn clock_text(micros: i64) -> String {
+    let sign = if micros < 0 { "-" } else { "" };
+    let micros = micros.unsigned_abs();
+    let seconds = micros / 1_000_000;
+    let fraction = micros % 1_000_000;
+    let mut text = format!(
+        "{sign}{:02}:{:02}:{:02}",
+        seconds / 3_600,
+        seconds / 60 % 60,
+        seconds % 60
+    );
+    if fraction != 0 {
+        let digits = format!("{fraction:06}");
+        text.push('.');
+        text.push_str(digits.trim_end_matches('0'));
+    }
+    text
 }
 
 fn is_comparison(op: &BinaryOperator) -> bool {
@@ -422,7 +702,10 @@ fn casts_to_column_type(cast_type: &str, column_type: &str) -> bool {
         Some((_, name)) => name.to_string(),
         None => t.to_string(),
     };
-    cast_type == column_type
+    // `bpchar` is the server's name for `character` without its length.
+    let blank_padded = cast_type == "bpchar" && base(column_type) == "character";
+    blank_padded
+        || cast_type == column_type
         || cast_type == base(column_type)
         || unqualified(cast_type) == unqualified(column_type)
 }
@@ -540,6 +823,51 @@ mod tests {
             Ok(e) => e,
             Err(e) => panic!("{raw}: {e}"),
         }
+    }
+
+    #[test]
+    fn in_lists_match_the_array_comparison_the_server_prints() {
+        assert_eq!(
+            norm("kind = ANY (ARRAY['a'::character varying, 'b'::character varying]::text[])"),
+            norm("kind IN ('a', 'b')")
+        );
+        assert_eq!(
+            norm("kind <> ALL (ARRAY['a'::text])"),
+            norm("kind NOT IN ('a')")
+        );
+    }
+
+    #[test]
+    fn between_and_like_match_what_the_server_prints() {
+        assert_eq!(
+            norm("rate >= 0::numeric AND rate <= 1::numeric"),
+            norm("rate BETWEEN 0 AND 1")
+        );
+        assert_eq!(norm("email ~~ '%@%'::text"), norm("email LIKE '%@%'"));
+        assert_eq!(norm("email !~~* 'x'"), norm("email NOT ILIKE 'x'"));
+    }
+
+    #[test]
+    fn interval_literals_take_the_servers_spelling() {
+        assert_eq!(
+            canonical_interval("10 seconds").as_deref(),
+            Some("00:00:10")
+        );
+        assert_eq!(canonical_interval("1 minute").as_deref(), Some("00:01:00"));
+        assert_eq!(
+            canonical_interval("1 year 14 months 2 days 1.5 hours").as_deref(),
+            Some("2 years 2 mons 2 days 01:30:00")
+        );
+        assert_eq!(canonical_interval("1 fortnight"), None);
+        assert_eq!(
+            norm("d >= '00:00:10'::interval"),
+            norm("d >= INTERVAL '10 seconds'")
+        );
+        assert_eq!(
+            normalize_default("'00:04:00'::interval", "interval"),
+            "'00:04:00'"
+        );
+        assert_eq!(normalize_default("'4 minutes'", "interval"), "'00:04:00'");
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! Reads a live PostgreSQL database into a [`Model`].
 //!
 //! Inspection costs a fixed number of catalog statements whatever the number of tables
-//! ([`CATALOG_QUERIES`], today 10): the schemas to read, the search path for the rest of the
-//! read, then one query per object kind — tables, columns, constraints (primary keys, uniques,
-//! checks, foreign keys), indexes, enums, views, sequences and extensions — each filtered by the
+//! ([`CATALOG_QUERIES`], today 10): the schemas to read, the views (with `public` as the search
+//! path, so their tables are named with their schema as fixed-schema SQL writes them), the
+//! search path for the rest of the read, then one query per object kind — tables, columns,
+//! constraints (primary keys, uniques, checks, foreign keys), indexes, enums, sequences and
+//! extensions — each filtered by the
 //! schema list with `= ANY($1)`. They run in one read-only repeatable-read transaction, so the
 //! model is a consistent snapshot.
 //!
@@ -100,6 +102,55 @@ pub async fn inspect(
     Ok(model)
 }
 
+/// An inspected environment schema (`cli_dev`) renamed to the placeholder schema a
+/// per-environment connection's model uses (the connection's name), references to it included,
+/// so that it compares with the connection's desired state.
+pub fn as_placeholder(mut model: Model, live_schema: &str, placeholder: &str) -> Model {
+    if let Some(mut schema) = model.schemas.remove(live_schema) {
+        schema.name = placeholder.to_string();
+        model.schemas.insert(placeholder.to_string(), schema);
+    }
+    for schema in model.schemas.values_mut() {
+        for table in schema.tables.values_mut() {
+            for key in &mut table.foreign_keys {
+                if key.ref_schema == live_schema {
+                    key.ref_schema = placeholder.to_string();
+                }
+            }
+        }
+    }
+    for extension in model.extensions.values_mut() {
+        if extension.schema.as_deref() == Some(live_schema) {
+            extension.schema = Some(placeholder.to_string());
+        }
+    }
+    if let Some(schema) = model.schemas.get_mut(placeholder) {
+        for view in schema.views.values_mut() {
+            view.definition = unqualified_query(&view.definition, live_schema);
+        }
+    }
+    model
+}
+
+/// A view definition with the tables of `schema` named without it, as the unqualified SQL of a
+/// per-environment connection names them.
+fn unqualified_query(definition: &str, schema: &str) -> String {
+    use sqlparser::ast::{ObjectNamePart, visit_relations_mut};
+    use std::ops::ControlFlow;
+    let Ok(mut query) = expr::parse_query(definition) else {
+        return definition.to_string();
+    };
+    let _ = visit_relations_mut(&mut query, |name| {
+        if let [ObjectNamePart::Identifier(qualifier), _] = name.0.as_slice()
+            && qualifier.value == schema
+        {
+            name.0.remove(0);
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    expr::canonical_query(query)
+}
+
 /// [`inspect`] over any [`CatalogSource`]; the caller owns the transaction.
 pub async fn inspect_catalog<C: CatalogSource>(
     catalog: &mut C,
@@ -109,6 +160,8 @@ pub async fn inspect_catalog<C: CatalogSource>(
     let mut model = Model::default();
     let rows = fetch(catalog, "schemas", queries::SCHEMAS, schemas).await?;
     let names = read_schemas(&mut model, &rows)?;
+    let rows = fetch(catalog, "views", queries::VIEWS, &names).await?;
+    read_views(&mut model, &rows)?;
     fetch(catalog, "the search path", queries::SEARCH_PATH, &names).await?;
 
     let rows = fetch(catalog, "tables", queries::TABLES, &names).await?;
@@ -121,8 +174,6 @@ pub async fn inspect_catalog<C: CatalogSource>(
     read_indexes(&mut model, &rows)?;
     let rows = fetch(catalog, "enums", queries::ENUMS, &names).await?;
     read_enums(&mut model, &rows)?;
-    let rows = fetch(catalog, "views", queries::VIEWS, &names).await?;
-    read_views(&mut model, &rows)?;
     let rows = fetch(catalog, "sequences", queries::SEQUENCES, &names).await?;
     read_sequences(&mut model, &rows, &serial_sequences, dialect)?;
     let rows = fetch(catalog, "extensions", queries::EXTENSIONS, &names).await?;
@@ -130,10 +181,194 @@ pub async fn inspect_catalog<C: CatalogSource>(
 
     for schema in model.schemas.values_mut() {
         for table in schema.tables.values_mut() {
+            drop_implicit_column_casts(table);
             table.sort_constraints();
         }
     }
+    drop_implicit_view_casts(&mut model);
     Ok(model)
+}
+
+/// Removes from view definitions the `::text` the server adds to a `character varying` or
+/// `character` column (`a.state::text = 'firing'`): a column is looked up by name in the tables
+/// the view reads, and its cast dropped when every one of them that has it gives it such a type.
+fn drop_implicit_view_casts(model: &mut Model) {
+    use sqlparser::ast::{Expr, ObjectNamePart, visit_expressions_mut, visit_relations};
+    use std::ops::ControlFlow;
+    let mut rewritten = Vec::new();
+    for (schema_name, schema) in &model.schemas {
+        for (view_name, view) in &schema.views {
+            let Ok(mut query) = expr::parse_query(&view.definition) else {
+                continue;
+            };
+            let mut tables = Vec::new();
+            let _ = visit_relations(&query, |name| {
+                let parts: Vec<String> = name
+                    .0
+                    .iter()
+                    .filter_map(|p| match p {
+                        ObjectNamePart::Identifier(ident) => Some(ident.value.clone()),
+                        ObjectNamePart::Function(_) => None,
+                    })
+                    .collect();
+                let qualified = match parts.as_slice() {
+                    [table] => QualifiedName::new("public", table),
+                    [schema, table] => QualifiedName::new(schema, table),
+                    _ => return ControlFlow::<()>::Continue(()),
+                };
+                if let Some(table) = model.table(&qualified) {
+                    tables.push(table);
+                }
+                ControlFlow::<()>::Continue(())
+            });
+            let character_column = |column: &str| {
+                let types: Vec<&str> = tables
+                    .iter()
+                    .filter_map(|t| t.column(column))
+                    .map(|c| c.data_type.as_str())
+                    .collect();
+                !types.is_empty()
+                    && types
+                        .iter()
+                        .all(|t| t.starts_with("character varying") || t.starts_with("character("))
+            };
+            let mut changed = false;
+            let _ = visit_expressions_mut(&mut query, |e| {
+                if let Expr::Cast {
+                    expr: inner,
+                    data_type,
+                    format: None,
+                    ..
+                } = e
+                {
+                    let column = match inner.as_ref() {
+                        Expr::Identifier(ident) => Some(ident.value.clone()),
+                        Expr::CompoundIdentifier(parts) => parts.last().map(|p| p.value.clone()),
+                        _ => None,
+                    };
+                    let to_text = data_type.to_string().eq_ignore_ascii_case("text");
+                    if to_text && column.is_some_and(|c| character_column(&c)) {
+                        let inner = std::mem::replace(
+                            inner.as_mut(),
+                            Expr::value(sqlparser::ast::Value::Null),
+                        );
+                        *e = inner;
+                        changed = true;
+                    }
+                }
+                ControlFlow::<()>::Continue(())
+            });
+            if changed {
+                let name = QualifiedName::new(schema_name, view_name);
+                rewritten.push((name, expr::canonical_query(query)));
+            }
+        }
+    }
+    for (name, definition) in rewritten {
+        if let Some(view) = model
+            .schemas
+            .get_mut(&name.schema)
+            .and_then(|s| s.views.get_mut(&name.name))
+        {
+            view.definition = definition;
+        }
+    }
+}
+
+/// Removes from a table's expressions the casts the server adds to its columns, which it prints
+/// like written ones: `name::text` for a `character varying` column (a binary-compatible cast),
+/// and an integer column widened to the numeric type of the column it meets in an operator
+/// (`price * quantity::numeric`). A cast written in the SQL of the same kind is removed as well,
+/// so such a redundant cast compares unequal with its source.
+fn drop_implicit_column_casts(table: &mut Table) {
+    let types: std::collections::BTreeMap<String, String> = table
+        .columns
+        .iter()
+        .map(|c| (c.name.clone(), c.data_type.clone()))
+        .collect();
+    let rewrite = |text: &mut String| {
+        if let Ok(mut parsed) = expr::parse_expression(text)
+            && uncast_columns(&mut parsed, &types)
+        {
+            *text = expr::canonical_expression(parsed);
+        }
+    };
+    for column in &mut table.columns {
+        if let Some(generated) = &mut column.generated {
+            rewrite(generated);
+        }
+    }
+    for check in &mut table.checks {
+        rewrite(&mut check.expression);
+    }
+    for index in &mut table.indexes {
+        if let Some(predicate) = &mut index.predicate {
+            rewrite(predicate);
+        }
+        for key in index.keys.iter_mut().filter(|k| k.expression) {
+            rewrite(&mut key.target);
+        }
+    }
+}
+
+/// [`drop_implicit_column_casts`] on one parsed expression; whether anything changed.
+fn uncast_columns(
+    parsed: &mut sqlparser::ast::Expr,
+    types: &std::collections::BTreeMap<String, String>,
+) -> bool {
+    use sqlparser::ast::{Expr, visit_expressions_mut};
+    use std::ops::ControlFlow;
+    let base = |t: &str| t.split('(').next().unwrap_or(t).trim().to_string();
+    let column_type = |e: &Expr| match e {
+        Expr::Identifier(ident) => types.get(&ident.value).map(|t| base(t)),
+        _ => None,
+    };
+    let cast_of_column = |e: &Expr| match e {
+        Expr::Cast {
+            expr: inner,
+            data_type,
+            format: None,
+            ..
+        } => column_type(inner).map(|from| {
+            let spelled = data_type.to_string();
+            let to = super::types::normalize_type(&spelled).unwrap_or(spelled);
+            (from, base(&to))
+        }),
+        _ => None,
+    };
+    let unwrap_cast = |e: &mut Expr| {
+        if let Expr::Cast { expr: inner, .. } = e {
+            let inner = std::mem::replace(inner.as_mut(), Expr::value(sqlparser::ast::Value::Null));
+            *e = inner;
+        }
+    };
+    let mut changed = false;
+    let _ = visit_expressions_mut(parsed, |e| {
+        if let Some((from, to)) = cast_of_column(e)
+            && to == "text"
+            && matches!(from.as_str(), "character varying" | "character")
+        {
+            unwrap_cast(e);
+            changed = true;
+        }
+        if let Expr::BinaryOp { left, right, .. } = e {
+            let widened = |cast: &Expr, other: &Expr| {
+                cast_of_column(cast).is_some_and(|(from, to)| {
+                    matches!(from.as_str(), "smallint" | "integer" | "bigint")
+                        && column_type(other).is_some_and(|t| t == to)
+                })
+            };
+            if widened(left, right) {
+                unwrap_cast(left);
+                changed = true;
+            } else if widened(right, left) {
+                unwrap_cast(right);
+                changed = true;
+            }
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    changed
 }
 
 async fn fetch<C: CatalogSource>(
@@ -212,8 +447,7 @@ fn read_columns(
         let schema: String = get(row, "columns", "schema")?;
         let table_name: String = get(row, "columns", "table_name")?;
         let column = read_column(row, &schema, &table_name, dialect)?;
-        let serial: Option<String> = get(row, "columns", "serial_type")?;
-        if serial.is_some() {
+        if serial_type(row, &table_name)?.is_some() {
             let sequence_schema: Option<String> = get(row, "columns", "owned_sequence_schema")?;
             let sequence_name: Option<String> = get(row, "columns", "owned_sequence_name")?;
             if let (Some(s), Some(n)) = (sequence_schema, sequence_name) {
@@ -227,6 +461,19 @@ fn read_columns(
     Ok(serial_sequences)
 }
 
+/// `serial`, `bigserial` or `smallserial` for a column that is one: an integer column whose
+/// default is `nextval` of the sequence it owns — named as `serial` names it (`t_c_seq`), since a
+/// sequence created on its own, owned by the column and named otherwise, is how a schema spells
+/// it when it lists the sequence itself.
+fn serial_type(row: &PgRow, table: &str) -> Result<Option<String>, InspectError> {
+    const WHAT: &str = "columns";
+    let serial: Option<String> = get(row, WHAT, "serial_type")?;
+    let column: String = get(row, WHAT, "name")?;
+    let sequence: Option<String> = get(row, WHAT, "owned_sequence_name")?;
+    let serial_name = super::names::serial_sequence_name(table, &column);
+    Ok(serial.filter(|_| sequence.as_deref() == Some(serial_name.as_str())))
+}
+
 fn read_column(
     row: &PgRow,
     schema: &str,
@@ -236,8 +483,7 @@ fn read_column(
     const WHAT: &str = "columns";
     let name: String = get(row, WHAT, "name")?;
     let object = || format!("column {schema}.{table}.{name}");
-    let serial: Option<String> = get(row, WHAT, "serial_type")?;
-    let data_type = match serial {
+    let data_type = match serial_type(row, table)? {
         Some(serial) => serial,
         None => column_type(row, schema, dialect, object)?,
     };

@@ -40,6 +40,12 @@ fn index_columns(columns: &[String]) -> String {
     used.join("_")
 }
 
+/// The name `serial` gives the sequence behind a column: `table_column_seq`, shortened as
+/// other implicit names are.
+pub fn serial_sequence_name(table: &str, column: &str) -> String {
+    object_name(table, Some(column), "seq")
+}
+
 /// `table_columns_label`, where the table and column parts are shortened (the longer one first,
 /// one byte at a time) until the whole fits in 63 bytes, never splitting a character.
 fn object_name(table: &str, columns: Option<&str>, label: &str) -> String {

@@ -211,6 +211,13 @@ pub(super) fn read_column(
             }
         }
     }
+    // A serial column is NOT NULL, as PostgreSQL makes it (and as the YAML loader has it).
+    if matches!(
+        column.data_type.as_str(),
+        "serial" | "bigserial" | "smallserial"
+    ) {
+        column.nullable = false;
+    }
     Ok((column, constraints))
 }
 

@@ -2,10 +2,14 @@
 //! and casts every name to `text` so that rows decode into plain strings.
 
 /// The schemas to inspect: those named in `$1`, or every non-system schema when `$1` is empty.
+/// It also makes `public` the search path until [`SEARCH_PATH`], so that the view definitions
+/// read in between name every table outside `public` with its schema, as SQL for a fixed
+/// schema writes them.
 pub(super) const SCHEMAS: &str = r#"
 SELECT n.nspname::text AS name,
        obj_description(n.oid, 'pg_namespace') AS comment
 FROM pg_namespace n
+CROSS JOIN (SELECT set_config('search_path', 'public', true)) AS path
 WHERE CASE WHEN cardinality($1::text[]) = 0
            THEN n.nspname NOT LIKE 'pg\_%' AND n.nspname <> 'information_schema'
                 AND NOT EXISTS (SELECT 1 FROM pg_depend d
