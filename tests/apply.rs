@@ -142,6 +142,15 @@ async fn applies_pending_migrations_in_order_and_records_them_in_postgresql() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn applies_pending_migrations_in_order_and_records_them_in_mysql() {
+    let target = fresh_database().await;
+    let state = support::mariadb::fresh_database().await;
+    let mut project = core_project(&target.url);
+    project.use_state_store("mysql", &state.url);
+    applies_in_order_and_records(&project, &pool(&target.url).await).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn to_applies_up_to_the_version_and_tables_only_those_tables() {
     let target = fresh_database().await;
     let project = core_project(&target.url);

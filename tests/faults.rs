@@ -74,10 +74,8 @@ fn database_name(url: &str) -> String {
     project::url_parts(url).database
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn two_concurrent_applies_run_each_migration_exactly_once() {
-    let target = fresh_database().await;
-    let project = Project::new(CORE_YAML, "core", &target.url);
+/// Two `bfm apply` processes started together on one target: the lock serializes them.
+async fn concurrent_applies_run_each_migration_once(target: &TestDatabase, project: &Project) {
     project.write_pair(
         "core",
         "log",
@@ -120,6 +118,31 @@ async fn two_concurrent_applies_run_each_migration_exactly_once() {
     let records = project.records("core", "core").await;
     assert_eq!(records.len(), 3);
     assert!(records.iter().all(|r| r.status.as_str() == "applied"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_concurrent_applies_run_each_migration_exactly_once_with_a_sqlite_lock_row() {
+    let target = fresh_database().await;
+    let project = Project::new(CORE_YAML, "core", &target.url);
+    concurrent_applies_run_each_migration_once(&target, &project).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_concurrent_applies_run_each_migration_exactly_once_with_an_advisory_lock() {
+    let target = fresh_database().await;
+    let state = fresh_database().await;
+    let mut project = Project::new(CORE_YAML, "core", &target.url);
+    project.use_state_store("postgresql", &state.url);
+    concurrent_applies_run_each_migration_once(&target, &project).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_concurrent_applies_run_each_migration_exactly_once_with_get_lock() {
+    let target = fresh_database().await;
+    let state = support::mariadb::fresh_database().await;
+    let mut project = Project::new(CORE_YAML, "core", &target.url);
+    project.use_state_store("mysql", &state.url);
+    concurrent_applies_run_each_migration_once(&target, &project).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

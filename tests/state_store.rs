@@ -3,10 +3,10 @@
 
 mod support;
 
-use bfm::config::{StateBackend, StateConfig};
+use bfm::config::{Secret, StateBackend, StateConfig};
 use bfm::state::{
-    AnyStateStore, LockHolder, MigrationRecord, MigrationStatus, StateError, StateLock, StateStore,
-    Target,
+    AnyStateStore, LockHolder, MigrationRecord, MigrationStatus, MysqlStateStore,
+    PostgresStateStore, StateError, StateLock, StateStore, Target,
 };
 use sqlx::Connection;
 use std::path::PathBuf;
@@ -30,7 +30,14 @@ enum Backing {
         _dir: tempfile::TempDir,
         file: PathBuf,
     },
+    Postgres(support::postgres::TestDatabase),
+    Mariadb {
+        _database: support::mariadb::TestDatabase,
+    },
 }
+
+/// The PostgreSQL store keeps its tables in this schema rather than the default `public`.
+const POSTGRES_STATE_SCHEMA: &str = "bfm_state";
 
 async fn sqlite_fixture() -> Fixture {
     let dir = tempfile::tempdir().expect("temporary folder");
@@ -46,6 +53,30 @@ async fn sqlite_fixture() -> Fixture {
     Fixture {
         store,
         backing: Backing::Sqlite { _dir: dir, file },
+    }
+}
+
+async fn postgres_fixture() -> Fixture {
+    let database = support::postgres::fresh_database().await;
+    let store = PostgresStateStore::connect(&database.url, POSTGRES_STATE_SCHEMA)
+        .await
+        .expect("connect to the PostgreSQL store");
+    Fixture {
+        store: AnyStateStore::Postgres(store),
+        backing: Backing::Postgres(database),
+    }
+}
+
+async fn mariadb_fixture() -> Fixture {
+    let database = support::mariadb::fresh_database().await;
+    let store = MysqlStateStore::connect(&database.url)
+        .await
+        .expect("connect to the MariaDB store");
+    Fixture {
+        store: AnyStateStore::Mysql(store),
+        backing: Backing::Mariadb {
+            _database: database,
+        },
     }
 }
 
@@ -79,6 +110,7 @@ impl Fixture {
                     .expect("rewrite the lock holder");
                 drop(lock);
             }
+            Backing::Postgres(_) | Backing::Mariadb { .. } => drop(lock),
         }
     }
 }
@@ -317,7 +349,7 @@ macro_rules! behaviour_tests {
 }
 
 for_every_store!(
-    [sqlite => sqlite_fixture];
+    [sqlite => sqlite_fixture, postgresql => postgres_fixture, mariadb => mariadb_fixture];
     creates_tables_idempotently,
     records_round_trip_exactly,
     upsert_replaces_the_row_and_history_keeps_every_attempt,
@@ -337,4 +369,63 @@ async fn unopenable_sqlite_file_is_unreachable() {
         .await
         .expect_err("a file cannot hold a folder");
     assert!(matches!(error, StateError::Unreachable { .. }), "{error:?}");
+}
+
+/// A server store on a port nothing listens on fails as unreachable, and neither the message
+/// nor the debug form shows the password.
+async fn unreachable_server_hides_the_password(backend: StateBackend) {
+    let password = "s3cret-Pa55word";
+    let port = support::free_port().expect("a free port");
+    let config = StateConfig {
+        host: Some("127.0.0.1".to_string()),
+        port: Some(port),
+        username: Some("deployer".to_string()),
+        password: Some(Secret::new(password)),
+        ..state_config(backend, PathBuf::new())
+    };
+    let root = tempfile::tempdir().expect("temporary folder");
+    let error = AnyStateStore::connect(&config, root.path())
+        .await
+        .expect_err("nothing listens there");
+    assert!(
+        matches!(&error, StateError::Unreachable { store, .. } if store.contains(&port.to_string())),
+        "{error:?}"
+    );
+    for shown in [error.to_string(), format!("{error:?}")] {
+        assert!(!shown.contains(password), "{shown}");
+    }
+}
+
+#[tokio::test]
+async fn unreachable_postgresql_store_hides_the_password() {
+    unreachable_server_hides_the_password(StateBackend::Postgresql).await;
+}
+
+#[tokio::test]
+async fn unreachable_mysql_store_hides_the_password() {
+    unreachable_server_hides_the_password(StateBackend::Mysql).await;
+}
+
+#[tokio::test]
+async fn postgresql_tables_live_in_the_configured_schema() {
+    let fixture = postgres_fixture().await;
+    ready(&fixture).await;
+    let Backing::Postgres(database) = &fixture.backing else {
+        unreachable!("a PostgreSQL fixture");
+    };
+    let mut connection = sqlx::PgConnection::connect(&database.url)
+        .await
+        .expect("connect");
+    let tables: Vec<(String, String)> = sqlx::query_as(
+        "SELECT table_schema::text, table_name::text FROM information_schema.tables \
+         WHERE table_name LIKE 'bfm%' ORDER BY 1, 2",
+    )
+    .fetch_all(&mut connection)
+    .await
+    .expect("list tables");
+    let expected: Vec<(String, String)> = ["bfm_locks", "bfm_migration_history", "bfm_migrations"]
+        .iter()
+        .map(|table| (POSTGRES_STATE_SCHEMA.to_string(), table.to_string()))
+        .collect();
+    assert_eq!(tables, expected);
 }

@@ -224,7 +224,7 @@ fn selected_for_apply(migration: &Migration, options: &ApplyOptions) -> bool {
     let within_tables = options
         .tables
         .as_ref()
-        .is_none_or(|tables| tables.iter().any(|table| *table == migration.table));
+        .is_none_or(|tables| tables.contains(&migration.table));
     within_version && within_tables
 }
 

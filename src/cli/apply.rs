@@ -124,6 +124,12 @@ pub enum DeployError {
     NotForced { command: &'static str },
 }
 
+impl From<DeployError> for CliError {
+    fn from(error: DeployError) -> CliError {
+        CliError::Deploy(Box::new(error))
+    }
+}
+
 /// Everything a deploy command needs about its connection.
 struct Deployment {
     config: Config,

@@ -228,7 +228,7 @@ pub enum CliError {
     #[error("cannot serialize: {0}")]
     Json(#[from] serde_json::Error),
     #[error(transparent)]
-    Deploy(#[from] apply::DeployError),
+    Deploy(Box<apply::DeployError>),
 }
 
 /// The process exit code for a command's result.

@@ -1,6 +1,9 @@
 //! The state store the configuration names, chosen at run time.
 
-use super::{MigrationRecord, SqliteStateStore, StateError, StateLock, StateStore, Target};
+use super::{
+    MigrationRecord, MysqlStateStore, PostgresStateStore, SqliteStateStore, StateError, StateLock,
+    StateStore, Target,
+};
 use crate::config::{StateBackend, StateConfig};
 use std::path::Path;
 use std::time::Duration;
@@ -8,6 +11,8 @@ use std::time::Duration;
 /// One of the state stores, picked by [`StateConfig::backend`].
 #[derive(Debug, Clone)]
 pub enum AnyStateStore {
+    Postgres(PostgresStateStore),
+    Mysql(MysqlStateStore),
     Sqlite(SqliteStateStore),
 }
 
@@ -18,11 +23,11 @@ impl AnyStateStore {
     pub async fn connect(config: &StateConfig, root: &Path) -> Result<AnyStateStore, StateError> {
         let url = config.database_url(root)?;
         Ok(match config.backend {
-            StateBackend::Postgresql | StateBackend::Mysql => {
-                return Err(StateError::Unreachable {
-                    store: describe_backend(config.backend).to_string(),
-                    message: "this state store is not available in this build yet".to_string(),
-                });
+            StateBackend::Postgresql => AnyStateStore::Postgres(
+                PostgresStateStore::connect(url.expose(), &config.schema).await?,
+            ),
+            StateBackend::Mysql => {
+                AnyStateStore::Mysql(MysqlStateStore::connect(url.expose()).await?)
             }
             StateBackend::Sqlite => {
                 AnyStateStore::Sqlite(SqliteStateStore::connect(url.expose()).await?)
@@ -35,6 +40,8 @@ impl AnyStateStore {
 macro_rules! delegate {
     ($self:ident, $store:ident => $call:expr) => {
         match $self {
+            AnyStateStore::Postgres($store) => $call,
+            AnyStateStore::Mysql($store) => $call,
             AnyStateStore::Sqlite($store) => $call,
         }
     };
@@ -71,13 +78,5 @@ impl StateStore for AnyStateStore {
 
     async fn unlock(&self, lock: StateLock) -> Result<(), StateError> {
         delegate!(self, store => store.unlock(lock).await)
-    }
-}
-
-fn describe_backend(backend: StateBackend) -> &'static str {
-    match backend {
-        StateBackend::Postgresql => "postgresql",
-        StateBackend::Mysql => "mysql",
-        StateBackend::Sqlite => "sqlite",
     }
 }

@@ -11,10 +11,14 @@ use std::time::Duration;
 use thiserror::Error;
 
 mod any;
+mod mysql;
+mod postgres;
 mod sql;
 mod sqlite;
 
 pub use any::AnyStateStore;
+pub use mysql::MysqlStateStore;
+pub use postgres::PostgresStateStore;
 pub use sqlite::SqliteStateStore;
 
 /// Where migrations are applied: a connection and the schema its SQL runs in (the fixed schema,
@@ -135,6 +139,19 @@ pub struct StateLock {
 /// Backend-specific lock handles.
 #[derive(Debug)]
 pub(crate) enum LockHandle {
+    /// The connection holding `pg_advisory_lock` (closing it releases the lock) and the token
+    /// of the `bfm_locks` row naming the holder.
+    Postgres {
+        connection: sqlx::postgres::PgConnection,
+        token: String,
+    },
+    /// The connection holding `GET_LOCK(name)` (closing it releases the lock) and the token of
+    /// the `bfm_locks` row naming the holder.
+    Mysql {
+        connection: sqlx::mysql::MySqlConnection,
+        name: String,
+        token: String,
+    },
     /// The token written into this lock's `bfm_locks` row, so only its owner deletes it.
     Sqlite { token: String },
 }
@@ -178,7 +195,8 @@ pub trait StateStore: Send + Sync {
     /// A short description for messages, without secrets (`postgresql 127.0.0.1:5432/state`).
     fn describe(&self) -> String;
 
-    /// Creates `bfm_migrations` and `bfm_migration_history` when missing.
+    /// Creates `bfm_migrations`, `bfm_migration_history` and `bfm_locks` when missing; must run
+    /// before any other call (the lock writes its holder to `bfm_locks`). Idempotent.
     fn ensure_tables(&self) -> impl Future<Output = Result<(), StateError>> + Send;
 
     /// Every row of `target`, in version order.
@@ -212,4 +230,42 @@ pub trait StateStore: Send + Sync {
     ) -> impl Future<Output = Result<StateLock, StateError>> + Send;
 
     fn unlock(&self, lock: StateLock) -> impl Future<Output = Result<(), StateError>> + Send;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn now_is_rfc3339_utc_to_the_second() {
+        let now = now_rfc3339();
+        assert_eq!(now.len(), "2025-01-01T12:00:00Z".len(), "{now}");
+        assert!(now.ends_with('Z') && now.as_bytes()[10] == b'T', "{now}");
+    }
+
+    #[test]
+    fn host_name_is_never_empty() {
+        assert!(!host_name().is_empty());
+    }
+
+    #[test]
+    fn lock_time_out_message_names_the_holder() {
+        let error = StateError::LockTimeout {
+            target: Target {
+                connection: "core".to_string(),
+                schema: "public".to_string(),
+            },
+            holder: Some(LockHolder {
+                host: "deploy-1".to_string(),
+                pid: 4242,
+                since: "2025-01-01T12:00:00Z".to_string(),
+            }),
+            waited: Duration::from_secs(5),
+        };
+        assert_eq!(
+            error.to_string(),
+            "another apply holds the lock on core/public (pid 4242 on deploy-1 since \
+             2025-01-01T12:00:00Z): gave up after 5s"
+        );
+    }
 }

@@ -173,3 +173,55 @@ pub(super) fn upsert_assignments() -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+/// A digest of `parts` (separated so that `("ab", "c")` and `("a", "bc")` differ), from which
+/// lock keys and names are taken: stable across processes, hosts and bfm versions.
+pub(super) fn digest(parts: &[&str]) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part.as_bytes());
+        hasher.update([0]);
+    }
+    hasher.finalize().into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upsert_updates_every_column_but_the_key() {
+        let assignments = upsert_assignments();
+        assert!(assignments.starts_with("backend = excluded.backend, "));
+        assert!(assignments.ends_with("error_message = excluded.error_message"));
+        assert!(!assignments.contains("migration_id"));
+        assert_eq!(
+            assignments.split(", ").count(),
+            RECORD_COLUMN_COUNT - 3,
+            "{assignments}"
+        );
+    }
+
+    #[test]
+    fn record_columns_and_their_count_agree() {
+        assert_eq!(RECORD_COLUMNS.split(", ").count(), RECORD_COLUMN_COUNT);
+        assert_eq!(question_marks(3), "?, ?, ?");
+    }
+
+    #[test]
+    fn digest_keeps_the_parts_apart() {
+        assert_ne!(digest(&["ab", "c"]), digest(&["a", "bc"]));
+        assert_eq!(digest(&["core", "public"]), digest(&["core", "public"]));
+    }
+
+    #[test]
+    fn lock_tokens_differ_within_one_process() {
+        let holder = LockHolder {
+            host: "h".to_string(),
+            pid: 1,
+            since: "2025-01-01T00:00:00Z".to_string(),
+        };
+        assert_ne!(lock_token(&holder), lock_token(&holder));
+    }
+}

@@ -245,7 +245,6 @@ impl StateStore for SqliteStateStore {
     async fn unlock(&self, lock: StateLock) -> Result<(), StateError> {
         match &lock.handle {
             LockHandle::Sqlite { token } => self.delete_lock_row(&lock.target, token).await,
-            #[allow(unreachable_patterns)]
             _ => Err(StateError::Query(format!(
                 "the lock on {} was not taken in {}",
                 lock.target, self.describe

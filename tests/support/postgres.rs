@@ -7,6 +7,7 @@
 //! gone — whether the tests passed, failed or panicked. Each test gets its own database through
 //! [`fresh_database`]; the returned guard drops it when the test ends.
 
+use super::{database_name, free_port, run, running_as_root};
 use sqlx::Connection;
 use sqlx::postgres::PgConnection;
 use std::path::{Path, PathBuf};
@@ -99,23 +100,6 @@ pub async fn fresh_database() -> TestDatabase {
     }
 }
 
-/// A unique, valid database name that says which test made it: `t7_module_test_name`.
-fn database_name(test_name: &str, counter: usize) -> String {
-    let readable: String = test_name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let mut name = format!("t{counter}_{readable}");
-    name.truncate(63);
-    name
-}
-
 fn start_server() -> Result<PostgresServer, String> {
     let bin = find_binaries()?;
     let as_postgres_user = running_as_root()?;
@@ -180,14 +164,6 @@ fn find_binaries() -> Result<PathBuf, String> {
         .ok_or_else(missing)
 }
 
-fn running_as_root() -> Result<bool, String> {
-    let output = Command::new("id")
-        .arg("-u")
-        .output()
-        .map_err(|e| format!("cannot run `id -u`: {e}"))?;
-    Ok(String::from_utf8_lossy(&output.stdout).trim() == "0")
-}
-
 /// A server binary, run as `postgres` through `runuser` when the tests run as root.
 fn postgres_command(bin: &Path, program: &str, as_postgres_user: bool) -> Command {
     if as_postgres_user {
@@ -203,55 +179,14 @@ fn postgres_command(bin: &Path, program: &str, as_postgres_user: bool) -> Comman
 
 /// Stops the server and removes its directory once this process has exited.
 fn spawn_watchdog(bin: &Path, dir: &Path, as_postgres_user: bool) -> Result<(), String> {
-    use std::os::unix::process::CommandExt;
     let stop = if as_postgres_user {
         "runuser -u postgres -- \"$2/pg_ctl\""
     } else {
         "\"$2/pg_ctl\""
     };
-    let script = format!(
-        "while kill -0 \"$1\" 2>/dev/null; do sleep 1; done; \
-         {stop} -D \"$3/data\" -m immediate stop; rm -rf \"$3\""
-    );
-    Command::new("sh")
-        .arg("-c")
-        .arg(script)
-        .arg("bfm-pg-watchdog")
-        .arg(std::process::id().to_string())
-        .arg(bin)
-        .arg(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .process_group(0)
-        .spawn()
-        .map(drop)
-        .map_err(|e| format!("cannot start the watchdog shell: {e}"))
-}
-
-fn free_port() -> Result<u16, String> {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0")
-        .map_err(|e| format!("cannot find a free port: {e}"))?;
-    listener
-        .local_addr()
-        .map(|address| address.port())
-        .map_err(|e| format!("cannot find a free port: {e}"))
-}
-
-/// Runs a command to completion; a failure carries its output.
-fn run(command: &mut Command) -> Result<(), String> {
-    let output = command
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("cannot run {command:?}: {e}"))?;
-    if output.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "{command:?} failed ({}):\n{}{}",
-            output.status,
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        ))
-    }
+    super::spawn_watchdog(
+        "bfm-pg-watchdog",
+        &format!("{stop} -D \"$3/data\" -m immediate stop; rm -rf \"$3\""),
+        &[bin.as_os_str(), dir.as_os_str()],
+    )
 }
