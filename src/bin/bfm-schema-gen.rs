@@ -469,12 +469,12 @@ fn table(rng: &mut Rng, schema: &str, name: String, earlier: &[TableInfo]) -> (S
     if has("code") {
         lines.push(format!("CONSTRAINT {name}_code_key UNIQUE (code)"));
     }
-    if let Some((parent_column, _)) = references.first() {
-        if rng.chance(30) {
-            lines.push(format!(
-                "CONSTRAINT {name}_{parent_column}_name_key UNIQUE ({parent_column}, name)"
-            ));
-        }
+    if let Some((parent_column, _)) = references.first()
+        && rng.chance(30)
+    {
+        lines.push(format!(
+            "CONSTRAINT {name}_{parent_column}_name_key UNIQUE ({parent_column}, name)"
+        ));
     }
     after.push_str(&indexes(&name, &qualified, &has));
     let mut sql = format!(
