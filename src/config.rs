@@ -112,6 +112,9 @@ pub struct Connection {
     pub database: Option<String>,
     /// The environments a per-environment schema is instantiated for.
     pub environments: Vec<String>,
+    /// The server version the diff plans for (GreptimeDB: which ALTERs exist), e.g. `1.2`;
+    /// `None` means the backend's current release line.
+    pub server_version: Option<String>,
 }
 
 impl Connection {
@@ -369,6 +372,7 @@ struct ConnectionFile {
     name: Option<String>,
     #[serde(default)]
     environments: Vec<String>,
+    server_version: Option<String>,
 }
 
 /// The prefix of a connection's environment variables: its name upper-cased, with anything
@@ -471,7 +475,32 @@ fn resolve_connection(
             .or(file.password),
         database: var(env, &format!("{prefix}_DB_NAME")).or(file.name),
         environments: file.environments,
+        server_version: server_version(name, &prefix, file.server_version, env)?,
     })
+}
+
+/// `{CONN}_SERVER_VERSION`, else the file's `server_version:`, checked to be a version
+/// (`1.2`, `v0.15.0`) so that a typo is named by where it came from.
+fn server_version(
+    name: &str,
+    prefix: &str,
+    file: Option<String>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<String>, ConfigError> {
+    let variable = format!("{prefix}_SERVER_VERSION");
+    let (source_name, value) = match (var(env, &variable), file) {
+        (Some(value), _) => (variable, value),
+        (None, Some(value)) => (format!("connections.{name}.server_version"), value),
+        (None, None) => return Ok(None),
+    };
+    if crate::diff::GreptimeVersion::parse(&value).is_none() {
+        return Err(ConfigError::InvalidValue {
+            source_name,
+            value,
+            reason: "expected a server version such as 1.2 or v0.15.0".to_string(),
+        });
+    }
+    Ok(Some(value))
 }
 
 #[cfg(test)]
@@ -554,6 +583,23 @@ connections:
     }
 
     #[test]
+    fn server_version_comes_from_the_file_and_the_variable_wins() {
+        let text = "connections:\n  traces:\n    backend: greptimedb\n    server_version: '0.15'\n";
+        let config = parse_with(text, &[]).unwrap();
+        let traces = config.connection("traces").unwrap();
+        assert_eq!(traces.server_version.as_deref(), Some("0.15"));
+        let config = parse_with(text, &[("TRACES_SERVER_VERSION", "v1.1.0")]).unwrap();
+        let traces = config.connection("traces").unwrap();
+        assert_eq!(traces.server_version.as_deref(), Some("v1.1.0"));
+        let error = parse_with(&text.replace("'0.15'", "latest"), &[]).unwrap_err();
+        assert!(
+            error.to_string().contains("connections.traces.server_version"),
+            "{error}"
+        );
+        assert!(parse_with(EXAMPLE, &[]).unwrap().connections["core"].server_version.is_none());
+    }
+
+    #[test]
     fn missing_backend_names_the_variable() {
         let error = parse_with("connections:\n  audit-log:\n    schema: audit\n", &[]).unwrap_err();
         assert!(matches!(error, ConfigError::Missing { .. }));
@@ -605,6 +651,7 @@ mod url_tests {
             password: Some(Secret::new("p@ss:w/rd")),
             database: Some("main".into()),
             environments: Vec::new(),
+            server_version: None,
         };
         let url = connection.database_url().unwrap();
         assert_eq!(
@@ -626,6 +673,7 @@ mod url_tests {
             password: None,
             database: None,
             environments: vec!["dev".into()],
+            server_version: None,
         };
         assert_eq!(connection.schema_for("dev"), "cli_dev");
         assert!(connection.database_url().is_none());

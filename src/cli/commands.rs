@@ -272,6 +272,7 @@ mod tests {
             password: None,
             database: None,
             environments: Vec::new(),
+            server_version: None,
         };
         ConnectionPlan {
             render: render_context(&connection, &[]),
