@@ -593,10 +593,16 @@ connections:
         assert_eq!(traces.server_version.as_deref(), Some("v1.1.0"));
         let error = parse_with(&text.replace("'0.15'", "latest"), &[]).unwrap_err();
         assert!(
-            error.to_string().contains("connections.traces.server_version"),
+            error
+                .to_string()
+                .contains("connections.traces.server_version"),
             "{error}"
         );
-        assert!(parse_with(EXAMPLE, &[]).unwrap().connections["core"].server_version.is_none());
+        assert!(
+            parse_with(EXAMPLE, &[]).unwrap().connections["core"]
+                .server_version
+                .is_none()
+        );
     }
 
     #[test]

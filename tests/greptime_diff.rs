@@ -200,7 +200,10 @@ fn the_down_of_a_new_tag_recreates_the_table_because_tags_cannot_be_dropped() {
     let [Change::RecreateTable { reasons, .. }] = down.as_slice() else {
         panic!("expected the down to recreate the table: {down:#?}");
     };
-    assert!(reasons[0].contains("tag zone cannot be dropped"), "{reasons:?}");
+    assert!(
+        reasons[0].contains("tag zone cannot be dropped"),
+        "{reasons:?}"
+    );
     let sql = Greptime.render(&down[0], &RenderContext::default());
     assert!(sql[0].starts_with("DROP TABLE"), "{sql:?}");
     assert_eq!(replay(&desired, &down), current);
