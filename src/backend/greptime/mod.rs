@@ -3,6 +3,7 @@
 
 mod alter;
 mod ddl;
+pub mod inspect;
 mod names;
 pub mod options;
 mod render;
