@@ -114,6 +114,9 @@ pub struct Connection {
     pub environments: Vec<String>,
     /// etcd only: prefix, endpoints and TLS files.
     pub etcd: EtcdOptions,
+    /// The server version the diff plans for (GreptimeDB: which ALTERs exist), e.g. `1.2`;
+    /// `None` means the backend's current release line.
+    pub server_version: Option<String>,
 }
 
 /// How bfm reaches an etcd connection and where its keys live.
@@ -394,6 +397,7 @@ struct ConnectionFile {
     tls_ca: Option<PathBuf>,
     tls_cert: Option<PathBuf>,
     tls_key: Option<PathBuf>,
+    server_version: Option<String>,
 }
 
 /// The prefix of a connection's environment variables: its name upper-cased, with anything
@@ -515,7 +519,32 @@ fn resolve_connection(
                 .map(PathBuf::from)
                 .or(file.tls_key),
         },
+        server_version: server_version(name, &prefix, file.server_version, env)?,
     })
+}
+
+/// `{CONN}_SERVER_VERSION`, else the file's `server_version:`, checked to be a version
+/// (`1.2`, `v0.15.0`) so that a typo is named by where it came from.
+fn server_version(
+    name: &str,
+    prefix: &str,
+    file: Option<String>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<String>, ConfigError> {
+    let variable = format!("{prefix}_SERVER_VERSION");
+    let (source_name, value) = match (var(env, &variable), file) {
+        (Some(value), _) => (variable, value),
+        (None, Some(value)) => (format!("connections.{name}.server_version"), value),
+        (None, None) => return Ok(None),
+    };
+    if crate::diff::GreptimeVersion::parse(&value).is_none() {
+        return Err(ConfigError::InvalidValue {
+            source_name,
+            value,
+            reason: "expected a server version such as 1.2 or v0.15.0".to_string(),
+        });
+    }
+    Ok(Some(value))
 }
 
 #[cfg(test)]
@@ -598,6 +627,29 @@ connections:
     }
 
     #[test]
+    fn server_version_comes_from_the_file_and_the_variable_wins() {
+        let text = "connections:\n  traces:\n    backend: greptimedb\n    server_version: '0.15'\n";
+        let config = parse_with(text, &[]).unwrap();
+        let traces = config.connection("traces").unwrap();
+        assert_eq!(traces.server_version.as_deref(), Some("0.15"));
+        let config = parse_with(text, &[("TRACES_SERVER_VERSION", "v1.1.0")]).unwrap();
+        let traces = config.connection("traces").unwrap();
+        assert_eq!(traces.server_version.as_deref(), Some("v1.1.0"));
+        let error = parse_with(&text.replace("'0.15'", "latest"), &[]).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("connections.traces.server_version"),
+            "{error}"
+        );
+        assert!(
+            parse_with(EXAMPLE, &[]).unwrap().connections["core"]
+                .server_version
+                .is_none()
+        );
+    }
+
+    #[test]
     fn missing_backend_names_the_variable() {
         let error = parse_with("connections:\n  audit-log:\n    schema: audit\n", &[]).unwrap_err();
         assert!(matches!(error, ConfigError::Missing { .. }));
@@ -650,6 +702,7 @@ mod url_tests {
             database: Some("main".into()),
             environments: Vec::new(),
             etcd: EtcdOptions::default(),
+            server_version: None,
         };
         let url = connection.database_url().unwrap();
         assert_eq!(
@@ -672,6 +725,7 @@ mod url_tests {
             database: None,
             environments: vec!["dev".into()],
             etcd: EtcdOptions::default(),
+            server_version: None,
         };
         assert_eq!(connection.schema_for("dev"), "cli_dev");
         assert!(connection.database_url().is_none());

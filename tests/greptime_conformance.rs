@@ -5,6 +5,9 @@
 //! The ids that pass are kept in `tests/greptime/passing_*.txt`: a listed id that fails breaks
 //! the test. `BFM_UPDATE_PASSING=1` rewrites the lists after an improvement.
 
+use bfm::backend::greptime::inspect::{
+    ColumnRow, TableCatalog, check_column_rows, table_from_catalog,
+};
 use bfm::backend::greptime::{Greptime, show_create_table, table_from_create};
 use bfm::backend::{Dialect, SchemaContext, StatementText};
 use bfm::model::{Model, QualifiedName, Table};
@@ -49,6 +52,36 @@ struct FileState {
     altered: BTreeSet<QualifiedName>,
     /// Tables whose loading failed: later statements on them are not judged.
     broken: BTreeSet<QualifiedName>,
+    /// The last DESC TABLE rows of a table since its last DDL (with the case id).
+    described: BTreeMap<QualifiedName, (String, Vec<ColumnRow>)>,
+    /// The last SHOW CREATE TABLE text of a table since its last DDL.
+    shown: BTreeMap<QualifiedName, String>,
+}
+
+impl FileState {
+    fn new() -> FileState {
+        FileState {
+            model: Model::default(),
+            altered: BTreeSet::new(),
+            broken: BTreeSet::new(),
+            described: BTreeMap::new(),
+            shown: BTreeMap::new(),
+        }
+    }
+
+    /// A DDL statement on `name` (every table when `None`) makes its earlier outputs stale.
+    fn forget_outputs(&mut self, name: Option<&QualifiedName>) {
+        match name {
+            Some(name) => {
+                self.described.remove(name);
+                self.shown.remove(name);
+            }
+            None => {
+                self.described.clear();
+                self.shown.clear();
+            }
+        }
+    }
 }
 
 fn context(entry: &Value) -> SchemaContext {
@@ -131,21 +164,13 @@ fn run() -> Tally {
     });
     let mut tally = Tally::default();
     let mut current_file = String::new();
-    let mut state = FileState {
-        model: Model::default(),
-        altered: BTreeSet::new(),
-        broken: BTreeSet::new(),
-    };
+    let mut state = FileState::new();
     for line in text.lines() {
         let entry: Value = serde_json::from_str(line).expect("corpus lines are JSON");
         let file = entry["file"].as_str().unwrap_or_default().to_string();
         if file != current_file {
             current_file = file.clone();
-            state = FileState {
-                model: Model::default(),
-                altered: BTreeSet::new(),
-                broken: BTreeSet::new(),
-            };
+            state = FileState::new();
         }
         let id = format!("{file}:{}", entry["seq"]);
         let sql = entry["statement"].as_str().unwrap_or_default();
@@ -155,6 +180,7 @@ fn run() -> Tally {
         match detail {
             "create_table" => {
                 let name = named_table(sql, create_name_index(sql), &context);
+                state.forget_outputs(name.as_ref());
                 let result = apply(&mut state.model, sql, &context);
                 if let Err(message) = &result
                     && !refused
@@ -181,6 +207,7 @@ fn run() -> Tally {
             }
             "alter_table" => {
                 let name = named_table(sql, 2, &context);
+                state.forget_outputs(None);
                 let result = apply(&mut state.model, sql, &context);
                 if refused {
                     tally.record("refused_alter", &id, result.is_err());
@@ -202,9 +229,39 @@ fn run() -> Tally {
             }
             "show_create_table" if !refused => {
                 show_create(&entry, &id, sql, &context, &mut state, &mut tally);
+                if let (Some(name), Some(text)) =
+                    (named_table(sql, 3, &context), entry["create_sql"].as_str())
+                {
+                    state.shown.insert(name.clone(), text.to_string());
+                    let rows = state
+                        .described
+                        .get(&name)
+                        .map(|(_, rows)| rows.clone())
+                        .unwrap_or_default();
+                    inspect_case(&id, &name, rows, text, &state, &mut tally);
+                }
+            }
+            "desc_table" if !refused => {
+                if let (Some(name), Some(rows)) =
+                    (described_table(sql, &context), desc_rows(&entry))
+                {
+                    state
+                        .described
+                        .insert(name.clone(), (id.clone(), rows.clone()));
+                    columns_case(&id, &name, &rows, &state, &mut tally);
+                    if let Some(text) = state.shown.get(&name).cloned() {
+                        inspect_case(&id, &name, rows, &text, &state, &mut tally);
+                    }
+                }
             }
             _ => {
                 if !refused {
+                    if !matches!(
+                        entry["kind"].as_str(),
+                        Some("information_schema" | "show_create" | "desc" | "other")
+                    ) {
+                        state.forget_outputs(None);
+                    }
                     let _ = apply(&mut state.model, sql, &context);
                 }
             }
@@ -296,6 +353,117 @@ fn show_create(
         id,
         reloaded.as_ref() == Some(&loaded),
     );
+}
+
+/// The table of `DESC [TABLE] t`.
+fn described_table(sql: &str, context: &SchemaContext) -> Option<QualifiedName> {
+    let words: Vec<&str> = sql.split_whitespace().collect();
+    let at = if words.get(1)?.eq_ignore_ascii_case("TABLE") {
+        2
+    } else {
+        1
+    };
+    named_table(sql, at, context)
+}
+
+/// DESC TABLE's rows as the `information_schema.columns` rows they mirror (DESC shows the
+/// same native type, nullability, default and semantic type, but no comment).
+fn desc_rows(entry: &Value) -> Option<Vec<ColumnRow>> {
+    let table = &entry["table"];
+    let header: Vec<&str> = table["columns"]
+        .as_array()?
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    if header != ["Column", "Type", "Key", "Null", "Default", "Semantic Type"] {
+        return None;
+    }
+    let mut rows = Vec::new();
+    for (at, line) in table["lines"].as_array()?.iter().enumerate() {
+        let cells: Vec<&str> = line.as_array()?.iter().filter_map(Value::as_str).collect();
+        let [name, native, _key, null, default, semantic] = cells.as_slice() else {
+            return None;
+        };
+        rows.push(ColumnRow {
+            column_name: name.to_string(),
+            ordinal_position: at as i64 + 1,
+            greptime_data_type: native.to_string(),
+            semantic_type: semantic.to_string(),
+            column_default: (!default.is_empty()).then(|| default.to_string()),
+            is_nullable: null.to_string(),
+            column_comment: None,
+        });
+    }
+    Some(rows)
+}
+
+/// The DESC rows of a table (what `information_schema.columns` holds) agree with the replay of
+/// its DDL: native types, nullability, semantic types, defaults.
+fn columns_case(
+    id: &str,
+    name: &QualifiedName,
+    rows: &[ColumnRow],
+    state: &FileState,
+    tally: &mut Tally,
+) {
+    if state.broken.contains(name) {
+        return;
+    }
+    let Some(loaded) = state.model.table(name) else {
+        return;
+    };
+    let result = check_column_rows(loaded, rows);
+    if let Err(error) = &result
+        && std::env::var("BFM_CONFORMANCE_VERBOSE").is_ok()
+    {
+        eprintln!("  {error}");
+    }
+    tally.record("inspect_column_rows_agree", id, result.is_ok());
+}
+
+/// Inspection from the server's own outputs: SHOW CREATE TABLE of one table, with its DESC
+/// rows when the file shows both, read through `table_from_catalog` gives the model the replay
+/// of the CREATE/ALTERs before it gives (`inspect_equals_replay`; `inspect_with_column_rows`
+/// for the cases that had column rows).
+fn inspect_case(
+    id: &str,
+    name: &QualifiedName,
+    rows: Vec<ColumnRow>,
+    show_create: &str,
+    state: &FileState,
+    tally: &mut Tally,
+) {
+    if state.broken.contains(name) {
+        return;
+    }
+    let Some(mut loaded) = state.model.table(name).cloned() else {
+        return;
+    };
+    let database_ttl = state
+        .model
+        .schemas
+        .get(&name.schema)
+        .and_then(|s| s.greptime.as_ref())
+        .and_then(|g| g.options.get("ttl"))
+        .cloned();
+    let catalog = TableCatalog {
+        table: name.clone(),
+        columns: rows,
+        key_columns: Vec::new(),
+        create_options: None,
+        show_create: show_create.to_string(),
+    };
+    let with_rows = !catalog.columns.is_empty();
+    let inspected = table_from_catalog(&catalog, database_ttl.as_deref());
+    loaded.renamed_from = None;
+    let passed = inspected.as_ref().is_ok_and(|t| *t == loaded);
+    if !passed && std::env::var("BFM_CONFORMANCE_VERBOSE").is_ok() {
+        eprintln!("  inspected {inspected:?}\n  replayed  {loaded:?}");
+    }
+    tally.record("inspect_equals_replay", id, passed);
+    if with_rows {
+        tally.record("inspect_with_column_rows", id, passed);
+    }
 }
 
 #[test]

@@ -183,3 +183,28 @@ fn refuses_what_the_server_refuses() {
         );
     }
 }
+
+#[test]
+fn the_down_of_a_new_tag_recreates_the_table_because_tags_cannot_be_dropped() {
+    let current = load(BASE);
+    let desired = load(
+        "CREATE TABLE m (host STRING, cpu DOUBLE, ts TIMESTAMP TIME INDEX, zone STRING, PRIMARY KEY (host, zone)) WITH (ttl = '7d');",
+    );
+    let changes = diff(&current, &desired);
+    assert!(
+        matches!(changes.as_slice(), [Change::AddColumnAt { tag: true, .. }]),
+        "{changes:#?}"
+    );
+    assert!(changes[0].inverse().is_none());
+    let down = Change::inverse_all(&changes, &current).unwrap();
+    let [Change::RecreateTable { reasons, .. }] = down.as_slice() else {
+        panic!("expected the down to recreate the table: {down:#?}");
+    };
+    assert!(
+        reasons[0].contains("tag zone cannot be dropped"),
+        "{reasons:?}"
+    );
+    let sql = Greptime.render(&down[0], &RenderContext::default());
+    assert!(sql[0].starts_with("DROP TABLE"), "{sql:?}");
+    assert_eq!(replay(&desired, &down), current);
+}

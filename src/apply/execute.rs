@@ -1,30 +1,31 @@
-//! Executing migrations on a PostgreSQL target under the state store's lock.
+//! Executing migrations on a target under the state store's lock.
 //!
 //! Each migration is recorded `running` before it starts, runs in one transaction (or statement
-//! by statement for a `-- bfm:no-transaction` file), and is recorded `applied` only after its
-//! transaction committed. A process killed in between leaves `running`, never a false `applied`;
-//! a failure rolls back and is recorded `failed` with the statement and the error.
+//! by statement for a `-- bfm:no-transaction` file, and always over the MySQL protocol, where
+//! DDL is not transactional), and is recorded `applied` only after it completed. A process
+//! killed in between leaves `running`, never a false `applied`; a failure is recorded `failed`
+//! with the statement, the error and how many statements were done (a transactional one rolled
+//! back), and the next apply resumes a non-transactional one after the statements done.
 
 use super::decide::{
     Applied, ApplyOptions, DecideError, DownSelection, Migration, Pending, decide_apply,
     decide_baseline, decide_down,
 };
+use super::target::{TargetPool, mysql_session, quote_mysql_ident};
 use crate::migrations::{MigrationError, MigrationText};
 use crate::state::{MigrationRecord, MigrationStatus, StateError, StateStore, Target};
+use sqlx::mysql::MySqlPool;
 use sqlx::postgres::{PgConnection, PgPool};
 use sqlx::{AssertSqlSafe, Connection as _};
 use std::time::{Duration, Instant};
 use thiserror::Error;
 
-/// The state store's `backend` column for migrations run here.
-const BACKEND: &str = "postgresql";
-
 /// One target and the migrations of its connection.
 #[derive(Debug, Clone)]
 pub struct TargetRun<'a> {
     pub target: Target,
-    /// Per-environment connections: the SQL is unqualified, so it runs with `search_path` set to
-    /// the target schema, which is created when missing.
+    /// Per-environment connections: the SQL is unqualified, so it runs in the target schema
+    /// (`search_path` on PostgreSQL, `USE` over the MySQL protocol), created when missing.
     pub set_search_path: bool,
     pub migrations: &'a [Migration],
 }
@@ -167,6 +168,56 @@ async fn run_statements(
     Ok(statements.len())
 }
 
+/// Runs `statements[skip..]` one by one on a MySQL-protocol session of its own (in `database`
+/// when given), stopping at the first failure.
+async fn run_mysql_statements(
+    pool: &MySqlPool,
+    database: Option<&str>,
+    statements: &[String],
+    skip: usize,
+) -> Result<usize, StatementFailure> {
+    let mut conn = mysql_session(pool, database)
+        .await
+        .map_err(|error| connection_failure(&error, skip))?;
+    let mut result = Ok(statements.len());
+    for (index, statement) in statements.iter().enumerate().skip(skip) {
+        if let Err(error) = sqlx::raw_sql(AssertSqlSafe(statement.clone()))
+            .execute(&mut conn)
+            .await
+        {
+            result = Err(StatementFailure {
+                index: Some(index + 1),
+                statement: Some(statement.clone()),
+                message: database_message(&error),
+                done: index,
+            });
+            break;
+        }
+    }
+    let _ = conn.close().await;
+    result
+}
+
+/// Runs one migration's statements the way the target allows: in a transaction on PostgreSQL
+/// (unless `no_transaction`), statement by statement from `skip` otherwise.
+async fn run_migration(
+    pool: &TargetPool,
+    schema: Option<&str>,
+    statements: &[String],
+    no_transaction: bool,
+    skip: usize,
+) -> Result<usize, StatementFailure> {
+    match pool {
+        TargetPool::Postgres(pg) if no_transaction => {
+            run_outside_transaction(pg, schema, statements, skip).await
+        }
+        TargetPool::Postgres(pg) => run_in_transaction(pg, schema, statements).await,
+        TargetPool::MySql { pool, .. } => {
+            run_mysql_statements(pool, schema, statements, skip).await
+        }
+    }
+}
+
 fn connection_failure(error: &sqlx::Error, done: usize) -> StatementFailure {
     StatementFailure {
         index: None,
@@ -238,16 +289,25 @@ async fn run_outside_transaction(
     result
 }
 
-/// Creates a per-environment target's schema when missing.
-async fn ensure_schema(pool: &PgPool, schema: &str) -> Result<(), ApplyError> {
-    sqlx::raw_sql(AssertSqlSafe(format!(
-        "CREATE SCHEMA IF NOT EXISTS {}",
-        quote_ident(schema)
-    )))
-    .execute(pool)
-    .await
-    .map(drop)
-    .map_err(|error| ApplyError::Schema {
+/// Creates a per-environment target's schema (a database over the MySQL protocol) when missing.
+async fn ensure_schema(pool: &TargetPool, schema: &str) -> Result<(), ApplyError> {
+    let result = match pool {
+        TargetPool::Postgres(pg) => sqlx::raw_sql(AssertSqlSafe(format!(
+            "CREATE SCHEMA IF NOT EXISTS {}",
+            quote_ident(schema)
+        )))
+        .execute(pg)
+        .await
+        .map(drop),
+        TargetPool::MySql { pool, .. } => sqlx::raw_sql(AssertSqlSafe(format!(
+            "CREATE DATABASE IF NOT EXISTS {}",
+            quote_mysql_ident(schema)
+        )))
+        .execute(pool)
+        .await
+        .map(drop),
+    };
+    result.map_err(|error| ApplyError::Schema {
         schema: schema.to_string(),
         message: database_message(&error),
     })
@@ -257,13 +317,14 @@ async fn ensure_schema(pool: &PgPool, schema: &str) -> Result<(), ApplyError> {
 fn attempt(
     migration: &Migration,
     target: &Target,
+    backend: &str,
     status: MigrationStatus,
     batch: i64,
 ) -> MigrationRecord {
     MigrationRecord {
         migration_id: migration.id().to_string(),
         target: target.clone(),
-        backend: BACKEND.to_string(),
+        backend: backend.to_string(),
         table: migration.table.clone(),
         version: migration.version(),
         name: migration.file.name.clone(),
@@ -331,7 +392,7 @@ where
 /// `bfm apply` on one target: the pending migrations in version order, each recorded.
 pub async fn apply<S: StateStore>(
     store: &S,
-    pool: &PgPool,
+    pool: &TargetPool,
     run: &TargetRun<'_>,
     options: &ApplyOptions,
     execution: &Execution,
@@ -351,7 +412,7 @@ pub async fn apply<S: StateStore>(
 
 async fn apply_locked<S: StateStore>(
     store: &S,
-    pool: &PgPool,
+    pool: &TargetPool,
     run: &TargetRun<'_>,
     options: &ApplyOptions,
     done: &mut Vec<String>,
@@ -375,7 +436,7 @@ async fn apply_locked<S: StateStore>(
 
 async fn apply_one<S: StateStore>(
     store: &S,
-    pool: &PgPool,
+    pool: &TargetPool,
     target: &Target,
     schema: Option<&str>,
     step: Pending<'_>,
@@ -383,16 +444,20 @@ async fn apply_one<S: StateStore>(
 ) -> Result<(), ApplyError> {
     let migration = step.migration;
     let text = migration.file.read_up()?;
-    let skip = step.resume_at(text.no_transaction);
-    let mut record = attempt(migration, target, MigrationStatus::Running, batch);
+    let no_transaction = text.no_transaction || !pool.transactional();
+    let skip = step.resume_at(no_transaction);
+    let backend = pool.backend();
+    let mut record = attempt(
+        migration,
+        target,
+        backend.as_str(),
+        MigrationStatus::Running,
+        batch,
+    );
     record.statements_done = i64::try_from(skip).unwrap_or(0);
     store.record(&record).await?;
     let started = Instant::now();
-    let outcome = if text.no_transaction {
-        run_outside_transaction(pool, schema, &text.statements, skip).await
-    } else {
-        run_in_transaction(pool, schema, &text.statements).await
-    };
+    let outcome = run_migration(pool, schema, &text.statements, no_transaction, skip).await;
     record.execution_ms = millis(started);
     match outcome {
         Ok(statements_done) => {
@@ -416,10 +481,14 @@ async fn apply_one<S: StateStore>(
                 .await
                 .map_err(|source| ApplyError::NotRecorded {
                     id: migration.id().to_string(),
-                    outcome: "failed (and was rolled back)",
+                    outcome: if no_transaction {
+                        "failed"
+                    } else {
+                        "failed (and was rolled back)"
+                    },
                     source,
                 })?;
-            Err(failed_error(migration.id(), failure, text.no_transaction))
+            Err(failed_error(migration.id(), failure, no_transaction))
         }
     }
 }
@@ -429,7 +498,7 @@ async fn apply_one<S: StateStore>(
 /// not executed. Nothing is recorded and no lock is taken.
 async fn dry_run_apply<S: StateStore>(
     store: &S,
-    pool: &PgPool,
+    pool: &TargetPool,
     run: &TargetRun<'_>,
     options: &ApplyOptions,
 ) -> RunReport {
@@ -452,9 +521,10 @@ async fn dry_run_apply<S: StateStore>(
     }
 }
 
-/// Runs `texts` in one transaction and rolls it back; `done` lists those that ran.
+/// Runs `texts` in one transaction and rolls it back; `done` lists those that ran. A target
+/// without transactional DDL runs nothing: `done` lists what would run.
 async fn rehearse(
-    pool: &PgPool,
+    pool: &TargetPool,
     run: &TargetRun<'_>,
     texts: &[(&str, MigrationText)],
     done: &mut Vec<String>,
@@ -462,6 +532,10 @@ async fn rehearse(
     if texts.is_empty() {
         return Ok(());
     }
+    let TargetPool::Postgres(pool) = pool else {
+        done.extend(texts.iter().map(|(id, _)| (*id).to_string()));
+        return Ok(());
+    };
     let schema = run.set_search_path.then_some(run.target.schema.as_str());
     let fail = |id: &str, failure| failed_error(id, failure, false);
     let first = texts[0].0;
@@ -498,7 +572,7 @@ async fn rehearse(
 /// transaction and recorded `rolled_back`.
 pub async fn down<S: StateStore>(
     store: &S,
-    pool: &PgPool,
+    pool: &TargetPool,
     run: &TargetRun<'_>,
     selection: DownSelection,
     execution: &Execution,
@@ -534,7 +608,7 @@ pub async fn down<S: StateStore>(
 
 async fn down_locked<S: StateStore>(
     store: &S,
-    pool: &PgPool,
+    pool: &TargetPool,
     run: &TargetRun<'_>,
     selection: DownSelection,
     done: &mut Vec<String>,
@@ -553,24 +627,22 @@ async fn down_locked<S: StateStore>(
 /// rolled back; a no-transaction down file says in the error how far it got).
 async fn roll_back_one<S: StateStore>(
     store: &S,
-    pool: &PgPool,
+    pool: &TargetPool,
     target: &Target,
     schema: Option<&str>,
     step: Applied<'_>,
 ) -> Result<(), ApplyError> {
     let migration = step.migration;
     let text = migration.file.read_down()?;
+    let no_transaction = text.no_transaction || !pool.transactional();
     let started = Instant::now();
-    let outcome = if text.no_transaction {
-        run_outside_transaction(pool, schema, &text.statements, 0).await
-    } else {
-        run_in_transaction(pool, schema, &text.statements).await
-    };
+    let outcome = run_migration(pool, schema, &text.statements, no_transaction, 0).await;
     let statements_done =
-        outcome.map_err(|failure| failed_error(migration.id(), failure, text.no_transaction))?;
+        outcome.map_err(|failure| failed_error(migration.id(), failure, no_transaction))?;
     let mut record = attempt(
         migration,
         target,
+        pool.backend().as_str(),
         MigrationStatus::RolledBack,
         step.record.batch,
     );
@@ -590,6 +662,7 @@ async fn roll_back_one<S: StateStore>(
 /// `bfm baseline` on one target: marks the migrations up to `to` applied without running them.
 pub async fn baseline<S: StateStore>(
     store: &S,
+    backend: crate::backend::BackendKind,
     run: &TargetRun<'_>,
     to: Option<crate::migrations::Version>,
     execution: &Execution,
@@ -608,6 +681,7 @@ pub async fn baseline<S: StateStore>(
                     .record(&attempt(
                         migration,
                         &run.target,
+                        backend.as_str(),
                         MigrationStatus::Applied,
                         batch,
                     ))

@@ -3,11 +3,11 @@
 
 use super::decide::{ApplyOptions, DownSelection, Migration};
 use super::execute::{self, Execution, RunReport, TargetRun};
+use super::target::TargetPool;
 use crate::config::{Connection, ENVIRONMENT_PLACEHOLDER};
 use crate::migrations::Version;
 use crate::state::{StateStore, Target};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use sqlx::postgres::PgPool;
 use std::collections::BTreeSet;
 use std::io::IsTerminal as _;
 use std::sync::Arc;
@@ -36,7 +36,7 @@ impl Operation {
     async fn run<S: StateStore>(
         &self,
         store: &S,
-        pool: &PgPool,
+        pool: &TargetPool,
         run: &TargetRun<'_>,
         execution: &Execution,
     ) -> RunReport {
@@ -45,16 +45,18 @@ impl Operation {
             Operation::Down(selection) => {
                 execute::down(store, pool, run, *selection, execution).await
             }
-            Operation::Baseline(to) => execute::baseline(store, run, *to, execution).await,
+            Operation::Baseline(to) => {
+                execute::baseline(store, pool.backend(), run, *to, execution).await
+            }
         }
     }
 }
 
 /// The schemas of every environment of a per-environment connection: those listed in
 /// `bfm.yaml` and those already in the database that match the connection's pattern
-/// (`cli_{environment}` → `cli_%`), sorted.
+/// (`cli_{environment}` → `cli_%`), sorted. Over the MySQL protocol the schemas are databases.
 pub async fn environment_schemas(
-    pool: &PgPool,
+    pool: &TargetPool,
     connection: &Connection,
 ) -> Result<Vec<String>, sqlx::Error> {
     let mut schemas: BTreeSet<String> = connection
@@ -62,11 +64,25 @@ pub async fn environment_schemas(
         .iter()
         .map(|environment| connection.schema_for(environment))
         .collect();
-    let existing: Vec<(String,)> =
-        sqlx::query_as("SELECT nspname::text FROM pg_namespace WHERE nspname LIKE $1 ESCAPE '\\'")
-            .bind(like_pattern(&connection.schema))
+    let pattern = like_pattern(&connection.schema);
+    let existing: Vec<(String,)> = match pool {
+        TargetPool::Postgres(pool) => {
+            sqlx::query_as(
+                "SELECT nspname::text FROM pg_namespace WHERE nspname LIKE $1 ESCAPE '\\'",
+            )
+            .bind(pattern)
             .fetch_all(pool)
-            .await?;
+            .await?
+        }
+        TargetPool::MySql { pool, .. } => {
+            sqlx::query_as(
+                "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE ?",
+            )
+            .bind(pattern)
+            .fetch_all(pool)
+            .await?
+        }
+    };
     schemas.extend(existing.into_iter().map(|(schema,)| schema));
     Ok(schemas.into_iter().collect())
 }
@@ -87,9 +103,9 @@ fn like_pattern(schema: &str) -> String {
 /// What every target of a fan-out shares.
 pub struct FanOut<S> {
     pub store: Arc<S>,
-    pub pool: PgPool,
+    pub pool: TargetPool,
     pub migrations: Arc<Vec<Migration>>,
-    /// Per-environment connections run with `search_path` set to each target's schema.
+    /// Per-environment connections run in each target's schema.
     pub set_search_path: bool,
     pub execution: Execution,
     /// At most this many targets at a time.

@@ -1,16 +1,20 @@
 //! Running migrations against a live database: deciding what is pending (pure), then executing
-//! files under the state store's lock, each in a transaction where the backend allows it.
+//! files under the state store's lock, each in a transaction where the backend allows it
+//! (PostgreSQL), statement by statement with the progress recorded where it does not (the
+//! MySQL protocol: GreptimeDB, and MySQL).
 
 pub mod decide;
 pub mod etcd;
 pub mod execute;
 pub mod fanout;
+pub mod target;
 
 pub use decide::{
     Applied, ApplyOptions, ChecksumMismatch, DecideError, DownSelection, Migration, Pending,
     StatusRow, checksum_mismatches, decide_apply, decide_baseline, decide_down, status_rows,
 };
 pub use execute::{ApplyError, Execution, RunReport, TargetRun};
+pub use target::TargetPool;
 
 use crate::migrations::files::read_to_string;
 use crate::migrations::sum::checksum;

@@ -8,7 +8,7 @@ use super::{CliError, Outcome, parse_version};
 use crate::apply::fanout::{FanOut, Operation, environment_schemas};
 use crate::apply::{
     ApplyError, ApplyOptions, DownSelection, Execution, Migration, RunReport, StatusRow,
-    checksum_mismatches, load_migrations, status_rows,
+    TargetPool, checksum_mismatches, load_migrations, status_rows,
 };
 use crate::backend::postgres::Postgres;
 use crate::backend::postgres::inspect::{as_placeholder, inspect};
@@ -21,7 +21,7 @@ use crate::source::{LoadOptions, apply_sql_text};
 use crate::state::{
     AnyStateStore, MigrationRecord, MigrationStatus, StateError, StateStore, Target,
 };
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::postgres::PgPool;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -156,7 +156,10 @@ impl Deployment {
     ) -> Result<Deployment, CliError> {
         let config = load_config(config_path)?;
         let connection = single_connection(&config, targets.connection.as_deref())?.clone();
-        if connection.backend != BackendKind::Postgresql {
+        if !matches!(
+            connection.backend,
+            BackendKind::Postgresql | BackendKind::Greptimedb
+        ) {
             return Err(CliError::Unsupported {
                 connection: connection.name.clone(),
                 backend: connection.backend.to_string(),
@@ -184,7 +187,8 @@ impl Deployment {
         }
     }
 
-    async fn pool(&self) -> Result<PgPool, CliError> {
+    /// A pool to the connection's database: PostgreSQL's protocol, or MySQL's for GreptimeDB.
+    async fn pool(&self) -> Result<TargetPool, CliError> {
         let name = &self.connection.name;
         let url = self
             .connection
@@ -194,10 +198,7 @@ impl Deployment {
                 setting: format!("connections.{name}.host"),
             })?;
         let connections = u32::try_from(self.targets.jobs.max(1) + 1).unwrap_or(u32::MAX);
-        PgPoolOptions::new()
-            .max_connections(connections)
-            .acquire_timeout(Duration::from_secs(30))
-            .connect(url.expose())
+        TargetPool::connect(self.connection.backend, url.expose(), connections)
             .await
             .map_err(|error| {
                 DeployError::Connect {
@@ -264,7 +265,7 @@ impl Deployment {
     }
 
     /// The schemas chosen by `--schema`, `--environment` or `--all-environments`.
-    async fn target_list(&self, pool: Option<&PgPool>) -> Result<Vec<Target>, CliError> {
+    async fn target_list(&self, pool: Option<&TargetPool>) -> Result<Vec<Target>, CliError> {
         let connection = &self.connection;
         let args = &self.targets;
         let choice = |message: String| CliError::from(DeployError::TargetChoice(message));
@@ -513,7 +514,11 @@ pub fn status(config_path: Option<&Path>, args: &StatusArgs) -> Result<Outcome, 
                     mismatch.id, mismatch.recorded, mismatch.actual
                 );
             }
-            let drift = deployment.drift(&pool, &target, &records).await?;
+            let TargetPool::Postgres(pg) = &pool else {
+                let _ = writeln!(text, "drift: checked for PostgreSQL connections only");
+                continue;
+            };
+            let drift = deployment.drift(pg, &target, &records).await?;
             if drift.is_empty() {
                 let _ = writeln!(
                     text,

@@ -300,6 +300,7 @@ mod tests {
             database: None,
             environments: Vec::new(),
             etcd: Default::default(),
+            server_version: None,
         };
         ConnectionPlan {
             render: render_context(&connection, &[]),

@@ -40,24 +40,16 @@ pub fn render_context(connection: &Connection, models: &[&Model]) -> RenderConte
     RenderContext::for_models(models, unqualified)
 }
 
-/// The server facts the diff needs: for GreptimeDB, the version from `{CONN}_SERVER_VERSION`
-/// (default: the current 1.x line).
-pub fn diff_options(connection: &Connection) -> Result<DiffOptions, CliError> {
-    let variable = format!(
-        "{}_SERVER_VERSION",
-        crate::config::env_prefix(&connection.name)
-    );
-    let greptime_version = match std::env::var(&variable) {
-        Ok(text) => GreptimeVersion::parse(&text).ok_or_else(|| {
-            CliError::Config(crate::config::ConfigError::InvalidValue {
-                source_name: variable.clone(),
-                value: text.clone(),
-                reason: "expected a server version such as 1.2 or v0.15.0".to_string(),
-            })
-        })?,
-        Err(_) => GreptimeVersion::DEFAULT,
-    };
-    Ok(DiffOptions { greptime_version })
+/// The server facts the diff needs: for GreptimeDB, the connection's `server_version`
+/// (`{CONN}_SERVER_VERSION` or bfm.yaml, checked when the configuration is read; default: the
+/// current 1.x line).
+pub fn diff_options(connection: &Connection) -> DiffOptions {
+    let greptime_version = connection
+        .server_version
+        .as_deref()
+        .and_then(GreptimeVersion::parse)
+        .unwrap_or(GreptimeVersion::DEFAULT);
+    DiffOptions { greptime_version }
 }
 
 /// Replays a migrations directory with `options`, after checking its `bfm.sum`.
@@ -89,7 +81,7 @@ pub fn plan_connection(
     let migrations_dir = config.migrations_path(connection);
     let desired = load_path(&schema_dir, options)?;
     let replayed = replay_dir(&migrations_dir, options)?;
-    let changes = diff_with(&replayed.model, &desired, &diff_options(connection)?);
+    let changes = diff_with(&replayed.model, &desired, &diff_options(connection));
     let assessed = assess(changes, &replayed.model, &desired);
     let compared_with = format!(
         "compared {} with a replay of {} ({})",

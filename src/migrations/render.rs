@@ -41,8 +41,23 @@ pub fn render_file(
         .collect();
     FileTexts {
         up: render_changes(&up_changes, &hazards, dialect, context),
-        down: render_changes(down, &[], dialect, context),
+        down: render_changes(down, &down_hazards(down), dialect, context),
     }
+}
+
+/// A down file that recreates a table (GreptimeDB cannot drop a tag it added) loses the
+/// table's rows: its header says so, as an up file's does.
+fn down_hazards(down: &[Change]) -> Vec<String> {
+    down.iter()
+        .filter_map(|change| match change {
+            Change::RecreateTable { reasons, .. } => Some(format!(
+                "data_loss: undoing this file recreates table {} ({}): its rows are lost",
+                change.subject(),
+                reasons.join("; ")
+            )),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The statements of `changes`, each without its `;`.
@@ -99,7 +114,7 @@ mod tests {
         BackendKind, ConstraintKind, SchemaContext, StatementError, StatementText,
     };
     use crate::diff::{AssessedChange, Hazard, HazardKind};
-    use crate::model::{Model, QualifiedName};
+    use crate::model::{Model, QualifiedName, Table};
 
     /// A dialect that renders each change as one recognisable statement.
     struct Echo;
@@ -219,6 +234,29 @@ mod tests {
             "{}",
             texts.down
         );
+    }
+
+    #[test]
+    fn a_down_file_that_recreates_a_table_says_it_loses_rows() {
+        let file = planned(vec![Change::CreateSchema { name: "a".into() }], Vec::new());
+        let down = vec![Change::RecreateTable {
+            schema: "db".into(),
+            from: Table::default(),
+            to: Table {
+                name: "m".into(),
+                ..Table::default()
+            },
+            reasons: vec!["tag zone cannot be dropped".into()],
+        }];
+        let texts = render_file(&file, &down, &Echo, &RenderContext::default());
+        assert!(
+            texts.down.contains(
+                "-- hazard: data_loss: undoing this file recreates table db.m (tag zone cannot be dropped): its rows are lost\n"
+            ),
+            "{}",
+            texts.down
+        );
+        assert!(!texts.up.contains("-- hazard"));
     }
 
     #[test]

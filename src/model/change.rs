@@ -295,7 +295,8 @@ pub enum Change {
 
 impl Change {
     /// The change that undoes this one, or `None` for [`Change::AddEnumValue`], whose inverse
-    /// needs the labels the enum had before: use [`Change::inverse_in`] for that one.
+    /// needs the labels the enum had before, and for a GreptimeDB tag added with
+    /// [`Change::AddColumnAt`], whose inverse recreates the table: use [`Change::inverse_in`].
     ///
     /// Exact for every other change as far as the model goes, with one server-side exception:
     /// dropping a primary key leaves its columns NOT NULL, as PostgreSQL does (the diff emits an
@@ -407,6 +408,8 @@ impl Change {
                 from: to,
                 to: from,
             },
+            // GreptimeDB refuses to drop a tag: only the model can say what to recreate.
+            Change::AddColumnAt { tag: true, .. } => return None,
             Change::AddColumnAt {
                 table,
                 column,
@@ -542,9 +545,31 @@ impl Change {
                     columns: ColumnRef::using_enum(before, schema, name),
                 }
             }
-            other => other
-                .inverse()
-                .unwrap_or_else(|| unreachable!("only AddEnumValue lacks a plain inverse")),
+            Change::AddColumnAt {
+                table,
+                column,
+                tag: true,
+                ..
+            } => {
+                let without = before.table(table).cloned().unwrap_or_default();
+                let mut after = before.clone();
+                let with = match self.apply_to(&mut after) {
+                    Ok(()) => after.table(table).cloned().unwrap_or_default(),
+                    Err(_) => without.clone(),
+                };
+                Change::RecreateTable {
+                    schema: table.schema.clone(),
+                    from: with,
+                    to: without,
+                    reasons: vec![format!(
+                        "tag {} cannot be dropped (GreptimeDB refuses to drop a primary-key column)",
+                        column.name
+                    )],
+                }
+            }
+            other => other.inverse().unwrap_or_else(|| {
+                unreachable!("only AddEnumValue and an added tag lack a plain inverse")
+            }),
         }
     }
 

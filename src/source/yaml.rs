@@ -1,6 +1,8 @@
 //! YAML files (the format of `docs/yaml-format.md`): serde structs that mirror the file, then a
 //! conversion into model objects that expands shorthands and fills in what the server would.
 
+mod greptime;
+
 use super::sql::object_key;
 use super::{LoadError, LoadOptions, Location, Origins, invalid_at};
 use crate::backend::postgres::expr::{
@@ -14,6 +16,7 @@ use crate::model::{
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// One YAML file: objects of one schema.
@@ -50,6 +53,67 @@ struct SchemaFile {
     /// Tables, views, enums or sequences of this schema bfm may drop.
     #[serde(default)]
     allow_drop: Vec<String>,
+    /// GreptimeDB: the database's options (`CREATE DATABASE … WITH (…)`): ttl, append_mode,
+    /// merge_mode, memtable.type, skip_wal, sst_format, compaction.*, storage.
+    #[serde(default)]
+    #[schemars(schema_with = "option_map_schema")]
+    database_options: Option<Spanned<BTreeMap<String, String>>>,
+}
+
+/// Options (database, table, index clause): keys to values written as strings, numbers or
+/// booleans, compared as the server prints them.
+fn option_map_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "type": "object",
+        "additionalProperties": { "type": ["string", "number", "boolean"] }
+    })
+}
+
+/// GreptimeDB: `PARTITION ON COLUMNS (columns) (rules)`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Partition")]
+struct PartitionDoc {
+    /// The partition columns.
+    columns: Vec<String>,
+    /// One boolean rule per region (`service < 'm'`); together they cover every row once.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    rules: Vec<Spanned<String>>,
+}
+
+/// GreptimeDB: a FULLTEXT, SKIPPING or VECTOR index clause: `true`, or its options.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(
+    untagged,
+    expecting = "an index clause is true, false, or a map of its options"
+)]
+#[schemars(rename = "IndexClause")]
+enum IndexClauseDoc {
+    Enabled(bool),
+    Options(#[schemars(schema_with = "option_map_schema")] BTreeMap<String, ScalarDoc>),
+}
+
+/// A scalar written as a string, number or boolean (inside an untagged enum, where a number
+/// does not become a string by itself).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum ScalarDoc {
+    Bool(bool),
+    Integer(i64),
+    Float(f64),
+    Text(String),
+}
+
+impl std::fmt::Display for ScalarDoc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ScalarDoc::Bool(b) => write!(f, "{b}"),
+            ScalarDoc::Integer(i) => write!(f, "{i}"),
+            ScalarDoc::Float(x) => write!(f, "{x}"),
+            ScalarDoc::Text(t) => f.write_str(t),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -130,6 +194,19 @@ struct TableDoc {
     #[serde(default)]
     #[schemars(with = "Vec<IndexDoc>")]
     indexes: Vec<Spanned<IndexDoc>>,
+    /// GreptimeDB: the TIME INDEX column (a timestamp, always NOT NULL).
+    #[schemars(with = "Option<String>")]
+    time_index: Option<Spanned<String>>,
+    /// GreptimeDB: `mito` (the default) or `metric`.
+    #[schemars(with = "Option<String>")]
+    engine: Option<Spanned<String>>,
+    /// GreptimeDB: the table options (`WITH (…)`): ttl, append_mode, merge_mode, compaction.*, …
+    #[serde(default)]
+    #[schemars(schema_with = "option_map_schema")]
+    options: Option<Spanned<BTreeMap<String, String>>>,
+    /// GreptimeDB: PARTITION ON COLUMNS.
+    #[schemars(with = "Option<PartitionDoc>")]
+    partition: Option<Spanned<PartitionDoc>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -172,6 +249,20 @@ struct ColumnDoc {
     /// Shorthand for a one-column foreign key: [schema.]table.column, or the long form.
     #[schemars(with = "Option<ReferencesDoc>")]
     references: Option<Spanned<ReferencesDoc>>,
+    /// GreptimeDB: FULLTEXT INDEX (string columns): true, or {analyzer, case_sensitive,
+    /// backend, granularity, false_positive_rate}.
+    #[schemars(with = "Option<IndexClauseDoc>")]
+    fulltext: Option<Spanned<IndexClauseDoc>>,
+    /// GreptimeDB: SKIPPING INDEX: true, or {granularity, false_positive_rate, type}.
+    #[schemars(with = "Option<IndexClauseDoc>")]
+    skipping: Option<Spanned<IndexClauseDoc>>,
+    /// GreptimeDB: INVERTED INDEX.
+    #[schemars(with = "Option<bool>")]
+    inverted: Option<Spanned<bool>>,
+    /// GreptimeDB: VECTOR INDEX (VECTOR columns): true, or {engine, metric, connectivity,
+    /// expansion_add, expansion_search}.
+    #[schemars(with = "Option<IndexClauseDoc>")]
+    vector: Option<Spanned<IndexClauseDoc>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -444,6 +535,10 @@ struct Reader<'a> {
 
 impl Reader<'_> {
     fn read(&mut self, doc: SchemaFile, model: &mut Model) -> Result<(), LoadError> {
+        if self.is_greptime() {
+            return self.read_greptime(doc, model);
+        }
+        self.refuse_greptime_file_keys(&doc)?;
         let schema_name = self.schema.clone();
         if let Some(comment) = doc.comment {
             let at = self.location(doc.schema.as_ref().map(|s| s.referenced));
@@ -550,6 +645,7 @@ impl Reader<'_> {
     fn table(&mut self, doc: Spanned<TableDoc>) -> Result<Table, LoadError> {
         let at = doc.referenced;
         let doc = doc.value;
+        self.refuse_greptime_table_keys(&doc, at)?;
         let mut table = Table {
             name: doc.name,
             comment: doc.comment,

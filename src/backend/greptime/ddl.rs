@@ -112,7 +112,7 @@ fn create_changes(
 }
 
 /// The database options a new table of `schema` copies into its own.
-fn database_defaults(model: &Model, schema: &str) -> BTreeMap<String, String> {
+pub fn database_defaults(model: &Model, schema: &str) -> BTreeMap<String, String> {
     model
         .schemas
         .get(schema)
@@ -149,15 +149,11 @@ pub fn table_definition(
     };
     let engine = if reader.word("ENGINE") {
         reader.consume(&Token::Eq);
-        reader.ident()?.to_ascii_lowercase()
+        let raw = reader.ident()?;
+        engine_name(&raw).map_err(|e| reader.error(e.message))?
     } else {
         "mito".to_string()
     };
-    if engine != "mito" && engine != "metric" {
-        return Err(reader.error(format!(
-            "engine {engine} is not managed by bfm (mito or metric)"
-        )));
-    }
     let raw = if reader.word("WITH") {
         reader.options()?
     } else {
@@ -169,6 +165,29 @@ pub fn table_definition(
             .collect(),
     )
     .map_err(|e| reader.error(e.message))?;
+    inherit(&engine, &mut table_options, inherited);
+    builder
+        .finish(name, engine, table_options, partition)
+        .map_err(|message| reader.error(message))
+}
+
+/// `mito` or `metric` (lower-cased): the engines bfm manages.
+pub fn engine_name(raw: &str) -> Result<String, StatementError> {
+    let engine = raw.to_ascii_lowercase();
+    if engine != "mito" && engine != "metric" {
+        return Err(StatementError::new(format!(
+            "engine {engine} is not managed by bfm (mito or metric)"
+        )));
+    }
+    Ok(engine)
+}
+
+/// A new mito table copies the database options it inherits into its own, as the server does.
+fn inherit(
+    engine: &str,
+    table_options: &mut BTreeMap<String, String>,
+    inherited: &BTreeMap<String, String>,
+) {
     if engine == "mito" {
         for (key, value) in inherited {
             table_options
@@ -176,9 +195,94 @@ pub fn table_definition(
                 .or_insert_with(|| value.clone());
         }
     }
+}
+
+/// A table given as parts (by the YAML loader) rather than as CREATE TABLE text; checked and
+/// completed exactly as [`table_definition`] checks and completes a CREATE TABLE.
+#[derive(Debug, Clone, Default)]
+pub struct TableParts {
+    pub name: String,
+    /// Columns with canonical types, defaults and index clauses.
+    pub columns: Vec<Column>,
+    /// Columns declared NULL-able explicitly (refused for the time index).
+    pub explicit_null: Vec<String>,
+    pub time_index: Option<String>,
+    /// The tags in key order.
+    pub tags: Vec<String>,
+    /// Canonical engine ([`engine_name`]); `None` is mito.
+    pub engine: Option<String>,
+    /// Options as given; validated here.
+    pub options: Vec<(String, String)>,
+    pub partition: Option<Partition>,
+}
+
+/// Builds the table of `parts` in a database whose table-inherited options are `inherited`.
+pub fn table_from_parts(
+    parts: TableParts,
+    inherited: &BTreeMap<String, String>,
+) -> Result<Table, StatementError> {
+    let engine = parts.engine.unwrap_or_else(|| "mito".to_string());
+    let mut table_options = options::table_options(parts.options)?;
+    inherit(&engine, &mut table_options, inherited);
+    let builder = TableBuilder {
+        columns: parts.columns,
+        explicit_null: parts.explicit_null,
+        time_index_constraint: parts.time_index,
+        key_constraint: (!parts.tags.is_empty()).then_some(parts.tags),
+        ..TableBuilder::default()
+    };
     builder
-        .finish(name, engine, table_options, partition)
-        .map_err(|message| reader.error(message))
+        .finish(&parts.name, engine, table_options, parts.partition)
+        .map_err(StatementError::new)
+}
+
+/// One partition rule in canonical form (`a < 10 AND b = 'x'`).
+pub fn partition_rule(raw: &str) -> Result<String, StatementError> {
+    let mut reader = Reader::new(raw)?;
+    let expr = reader.expr()?;
+    reader.expect_end()?;
+    Ok(names::canonical_rule(&expr))
+}
+
+/// A column DEFAULT in canonical form for a column of `data_type`, checked as the server checks
+/// it (`nullable` decides whether `NULL` is allowed).
+pub fn column_default(
+    raw: &str,
+    column: &str,
+    data_type: &str,
+    nullable: bool,
+) -> Result<String, StatementError> {
+    let mut reader = Reader::new(raw)?;
+    let expr = reader.expr()?;
+    reader.expect_end()?;
+    let default = canonical_default(&expr, data_type)?;
+    let checked = Column {
+        name: column.to_string(),
+        data_type: data_type.to_string(),
+        nullable,
+        default: Some(default.clone()),
+        ..Column::default()
+    };
+    check_default(&checked).map_err(StatementError::new)?;
+    Ok(default)
+}
+
+/// The options of one index clause of a column of `data_type`, checked and expanded to the
+/// server's defaults (`INVERTED INDEX` has none).
+pub fn index_clause_options(
+    kind: IndexKind,
+    raw: Vec<(String, String)>,
+    data_type: &str,
+) -> Result<BTreeMap<String, String>, StatementError> {
+    match kind {
+        IndexKind::Fulltext if !types::is_string(data_type) => Err(StatementError::new(format!(
+            "FULLTEXT INDEX needs a string column, not {data_type}"
+        ))),
+        IndexKind::Vector if !data_type.starts_with("VECTOR(") => {
+            Err(StatementError::new("VECTOR INDEX needs a VECTOR column"))
+        }
+        _ => options::index_options(kind, raw),
+    }
 }
 
 #[derive(Default)]
@@ -427,37 +531,20 @@ pub fn index_clause(
             Vec::new()
         })
     };
-    match kind.as_str() {
-        "FULLTEXT" => {
+    let slot = match kind.as_str() {
+        "FULLTEXT" => Some((IndexKind::Fulltext, &mut indexes.fulltext)),
+        "SKIPPING" => Some((IndexKind::Skipping, &mut indexes.skipping)),
+        "VECTOR" => Some((IndexKind::Vector, &mut indexes.vector)),
+        _ => None,
+    };
+    match slot {
+        Some((kind, slot)) => {
             let raw = with()?;
-            if !types::is_string(data_type) {
-                return Err(reader.error(format!(
-                    "FULLTEXT INDEX needs a string column, not {data_type}"
-                )));
-            }
-            indexes.fulltext = Some(
-                options::index_options(IndexKind::Fulltext, raw)
-                    .map_err(|e| reader.error(e.message))?,
+            *slot = Some(
+                index_clause_options(kind, raw, data_type).map_err(|e| reader.error(e.message))?,
             );
         }
-        "SKIPPING" => {
-            let raw = with()?;
-            indexes.skipping = Some(
-                options::index_options(IndexKind::Skipping, raw)
-                    .map_err(|e| reader.error(e.message))?,
-            );
-        }
-        "VECTOR" => {
-            let raw = with()?;
-            if !data_type.starts_with("VECTOR(") {
-                return Err(reader.error("VECTOR INDEX needs a VECTOR column"));
-            }
-            indexes.vector = Some(
-                options::index_options(IndexKind::Vector, raw)
-                    .map_err(|e| reader.error(e.message))?,
-            );
-        }
-        _ => indexes.inverted = true,
+        None => indexes.inverted = true,
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 
 mod alter;
 mod ddl;
+pub mod inspect;
 mod names;
 pub mod options;
 mod render;
@@ -15,6 +16,10 @@ use super::{
 use crate::model::{Change, Model, Table};
 
 pub use alter::{index_column_reason, is_settable, is_unsettable};
+pub use ddl::{
+    TableParts, column_default, database_defaults, engine_name, index_clause_options,
+    partition_rule, table_from_parts,
+};
 pub use names::PRIMARY_KEY;
 pub use render::show_create_table;
 
