@@ -156,6 +156,13 @@ fn panic_message(error: tokio::task::JoinError) -> String {
     }
 }
 
+/// Writes a line straight to the terminal's stderr: the test harness captures `println!` of a
+/// passing test, and the suite's score and newly passing ids must show in every run.
+pub fn announce(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
 /// Counts per outcome.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Tally {
@@ -328,13 +335,13 @@ pub fn check_ratchet(suite: &str, outcomes: &[(CorpusCase, Outcome)]) -> Vec<Str
     }
     let new: Vec<&String> = passing.difference(&listed).collect();
     if !new.is_empty() {
-        println!(
+        announce(&format!(
             "{} newly passing {suite} case(s): add them to {} (or run with BFM_UPDATE_PASSING=1):",
             new.len(),
             path.display()
-        );
+        ));
         for id in new {
-            println!("{id}");
+            announce(id);
         }
     }
     listed
