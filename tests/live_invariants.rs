@@ -15,45 +15,16 @@ mod support;
 use bfm::backend::postgres::Postgres;
 use bfm::backend::postgres::inspect::inspect;
 use bfm::backend::{RenderContext, SchemaContext};
-use bfm::diff::diff;
 use bfm::model::Model;
 use bfm::source::write::{sql_files, yaml_files};
 use bfm::source::{LoadOptions, load_path};
-use sqlx::postgres::{PgPool, PgPoolOptions};
 use std::collections::BTreeSet;
 use std::path::Path;
 use support::cases::{
     Case, cases, columns_by_name, creation_sql, down_changes, model_difference, plan_between,
     postgres, quoted, sql_text, up_changes,
 };
-use support::postgres::{TestDatabase, fresh_database};
-
-/// A fresh database and a one-connection pool on it (one connection, so a `SET search_path`
-/// holds for every statement that follows).
-async fn fresh_pool() -> (TestDatabase, PgPool) {
-    let database = fresh_database().await;
-    let pool = PgPoolOptions::new()
-        .max_connections(1)
-        .connect(&database.url)
-        .await
-        .expect("connect to the fresh database");
-    (database, pool)
-}
-
-async fn execute(pool: &PgPool, what: &str, sql: &str) -> Result<(), String> {
-    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
-        .execute(pool)
-        .await
-        .map(drop)
-        .map_err(|e| format!("running {what}: {e}\n{sql}"))
-}
-
-async fn inspected(pool: &PgPool, schemas: &BTreeSet<String>) -> Result<Model, String> {
-    let schemas: Vec<String> = schemas.iter().cloned().collect();
-    inspect(pool, &schemas, &Postgres)
-        .await
-        .map_err(|e| format!("inspecting: {e}"))
-}
+use support::pglive::{comparable, execute, expect_same, fresh_pool, inspected};
 
 /// The schemas a case manages: those either side names, and its default schema.
 fn managed_schemas(case: &Case, models: &[&Model]) -> BTreeSet<String> {
@@ -63,35 +34,6 @@ fn managed_schemas(case: &Case, models: &[&Model]) -> BTreeSet<String> {
         .collect();
     schemas.insert(case.default_schema().to_string());
     schemas
-}
-
-/// The inspected model restricted to what a source can describe: a schema the source does not
-/// mention, but which exists in every database (`public`), is dropped when empty.
-fn comparable(mut inspected: Model, source: &Model) -> Model {
-    inspected
-        .schemas
-        .retain(|name, schema| source.schemas.contains_key(name) || *schema != empty_schema(name));
-    inspected
-}
-
-fn empty_schema(name: &str) -> bfm::model::Schema {
-    bfm::model::Schema {
-        name: name.to_string(),
-        ..Default::default()
-    }
-}
-
-/// Fails with the changes a diff found and how the models differ.
-fn expect_same(label: &str, got: &Model, want: &Model) -> Result<(), String> {
-    let changes: Vec<String> = diff(want, got).iter().map(|c| c.describe()).collect();
-    match (changes.is_empty(), model_difference(label, got, want)) {
-        (true, None) => Ok(()),
-        (_, difference) => Err(format!(
-            "{label}: diff finds [{}]\n{}",
-            changes.join(", "),
-            difference.unwrap_or_default()
-        )),
-    }
 }
 
 /// Invariant 1 for one case: the desired state created and inspected diffs empty against it.

@@ -4,8 +4,10 @@
 #![allow(dead_code)]
 
 pub mod cases;
+pub mod conformance;
 pub mod etcd;
 pub mod mariadb;
+pub mod pglive;
 pub mod postgres;
 
 use std::ffi::OsStr;

@@ -6,8 +6,8 @@ use super::types::normalize_type;
 use crate::backend::StatementError;
 use sqlparser::ast::{
     BinaryOperator, DataType, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident,
-    ObjectName, ObjectNamePart, Query, TrimWhereField, Value, VisitMut as _, visit_expressions,
-    visit_expressions_mut, visit_relations_mut,
+    ObjectName, ObjectNamePart, Query, Select, SelectItem, SetExpr, TableFactor, TrimWhereField,
+    Value, VisitMut as _, visit_expressions, visit_expressions_mut, visit_relations_mut,
 };
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::{Parser, ParserError};
@@ -63,7 +63,88 @@ pub fn canonical_query(mut query: Query) -> String {
         ControlFlow::<()>::Continue(())
     });
     let _ = query.visit(&mut AliasesWithAs);
+    simplify_query(&mut query);
     query.to_string()
+}
+
+/// Writes each `SELECT` of a query the way the server prints a stored view: without parentheses
+/// around a whole `WHERE`/`HAVING` condition or select item, and without qualifying columns
+/// when the `SELECT` reads a single table and no subquery (the server qualifies a column only
+/// when its query has more than one relation).
+fn simplify_query(query: &mut Query) {
+    simplify_set_expr(&mut query.body);
+}
+
+fn simplify_set_expr(body: &mut SetExpr) {
+    match body {
+        SetExpr::Select(select) => simplify_select(select),
+        SetExpr::SetOperation { left, right, .. } => {
+            simplify_set_expr(left);
+            simplify_set_expr(right);
+        }
+        SetExpr::Query(query) => simplify_query(query),
+        _ => {}
+    }
+}
+
+fn simplify_select(select: &mut Select) {
+    for condition in [&mut select.selection, &mut select.having] {
+        if let Some(expr) = condition.take() {
+            *condition = Some(strip_outer_parentheses(expr));
+        }
+    }
+    for item in &mut select.projection {
+        if let SelectItem::UnnamedExpr(expr) | SelectItem::ExprWithAlias { expr, .. } = item {
+            let taken = std::mem::replace(expr, Expr::value(Value::Null));
+            *expr = strip_outer_parentheses(taken);
+        }
+    }
+    if let Some(qualifiers) = single_relation_qualifiers(select) {
+        let _ = visit_expressions_mut(select, |expr| {
+            if let Expr::CompoundIdentifier(parts) = expr
+                && let Some((column, qualifier)) = parts.split_last()
+                && qualifiers
+                    .iter()
+                    .any(|q| q.iter().cloned().eq(qualifier.iter().map(folded)))
+            {
+                *expr = Expr::Identifier(column.clone());
+            }
+            ControlFlow::<()>::Continue(())
+        });
+    }
+}
+
+/// The qualifiers that may name the only table a `SELECT` reads (its alias, or its name with
+/// and without schema), each as folded name parts; `None` when it reads more than one relation
+/// or has a subquery.
+fn single_relation_qualifiers(select: &Select) -> Option<Vec<Vec<String>>> {
+    let [from] = select.from.as_slice() else {
+        return None;
+    };
+    if !from.joins.is_empty() {
+        return None;
+    }
+    let TableFactor::Table { name, alias, .. } = &from.relation else {
+        return None;
+    };
+    let has_subquery = visit_expressions(select, |expr| match expr {
+        Expr::Subquery(_) | Expr::Exists { .. } | Expr::InSubquery { .. } => ControlFlow::Break(()),
+        _ => ControlFlow::Continue(()),
+    })
+    .is_break();
+    if has_subquery {
+        return None;
+    }
+    if let Some(alias) = alias {
+        return Some(vec![vec![folded(&alias.name)]]);
+    }
+    let parts: Vec<String> = name
+        .0
+        .iter()
+        .filter_map(|part| part.as_ident().map(folded))
+        .collect();
+    let table = parts.last()?.clone();
+    Some(vec![parts, vec![table]])
 }
 
 /// Spells every table alias with `AS` (`FROM users u` → `FROM users AS u`): the server prints
@@ -212,9 +293,20 @@ fn canonicalize<T: sqlparser::ast::VisitMut>(node: &mut T) {
             Expr::Function(function) => {
                 fold_object_name(&mut function.name);
                 if let FunctionArguments::List(list) = &mut function.args {
+                    list.args.iter_mut().for_each(unnest_argument);
                     list.args.iter_mut().for_each(uncast_argument);
                 }
+                row_as_tuple(expr);
             }
+            Expr::TypedString(_) => {
+                typed_string_as_cast(expr);
+                if let Expr::Cast { data_type, .. } = expr {
+                    canonical_cast_type(data_type);
+                }
+                unquote_cast_number(expr);
+                canonical_interval_cast(expr);
+            }
+            Expr::Array(array) => array.elem.iter_mut().for_each(uncast_text_literal),
             Expr::Cast { data_type, .. } => {
                 canonical_cast_type(data_type);
                 unquote_cast_number(expr);
@@ -227,6 +319,7 @@ fn canonicalize<T: sqlparser::ast::VisitMut>(node: &mut T) {
                 *expr = term;
             }
             Expr::BinaryOp { left, op, right } => {
+                unnest_operands(op, left, right);
                 if is_comparison(op) && is_column(left) {
                     uncast_literal(right);
                 } else if is_comparison(op) && is_column(right) {
@@ -236,16 +329,136 @@ fn canonicalize<T: sqlparser::ast::VisitMut>(node: &mut T) {
                 uncast_text_literal(right);
                 like_operator_as_like(expr);
             }
-            Expr::AnyOp { .. } | Expr::AllOp { .. } => array_comparison_as_in_list(expr),
+            Expr::AnyOp { .. } | Expr::AllOp { .. } => {
+                array_comparison_as_in_list(expr);
+                single_in_as_comparison(expr);
+            }
             Expr::InList {
                 expr: column, list, ..
-            } if is_column(column) => {
-                list.iter_mut().for_each(uncast_literal);
+            } => {
+                if is_column(column) {
+                    list.iter_mut().for_each(uncast_literal);
+                }
+                single_in_as_comparison(expr);
             }
             _ => {}
         }
         ControlFlow::<()>::Continue(())
     });
+}
+
+/// `DATE '2024-01-01'` → `'2024-01-01'::date`: the server stores a typed literal as a cast.
+fn typed_string_as_cast(expr: &mut Expr) {
+    let Expr::TypedString(typed) = expr else {
+        return;
+    };
+    let literal = Expr::Value(typed.value.clone());
+    *expr = Expr::Cast {
+        kind: sqlparser::ast::CastKind::DoubleColon,
+        expr: Box::new(literal),
+        data_type: typed.data_type.clone(),
+        format: None,
+    };
+}
+
+/// `row(a, b)` → `(a, b)`: the server prints a row constructor without the keyword.
+fn row_as_tuple(expr: &mut Expr) {
+    let Expr::Function(function) = expr else {
+        return;
+    };
+    let FunctionArguments::List(list) = &function.args else {
+        return;
+    };
+    if function.name.to_string() != "row" || list.args.len() < 2 {
+        return;
+    }
+    let fields: Option<Vec<Expr>> = list
+        .args
+        .iter()
+        .map(|arg| match arg {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(field)) => Some(field.clone()),
+            _ => None,
+        })
+        .collect();
+    if let Some(fields) = fields {
+        *expr = Expr::Tuple(fields);
+    }
+}
+
+/// `x IN (a)` → `x = a` (`NOT IN` → `<>`): the server stores a one-element list as a comparison.
+fn single_in_as_comparison(expr: &mut Expr) {
+    let Expr::InList {
+        expr: operand,
+        list,
+        negated,
+    } = expr
+    else {
+        return;
+    };
+    let [element] = list.as_slice() else {
+        return;
+    };
+    let op = if *negated {
+        BinaryOperator::NotEq
+    } else {
+        BinaryOperator::Eq
+    };
+    *expr = Expr::BinaryOp {
+        left: operand.clone(),
+        op,
+        right: Box::new(element.clone()),
+    };
+}
+
+/// A function argument without parentheses around it, which the server prints around an
+/// operator expression (`lower((a || b))`).
+fn unnest_argument(argument: &mut FunctionArg) {
+    if let FunctionArg::Unnamed(FunctionArgExpr::Expr(expr))
+    | FunctionArg::Named {
+        arg: FunctionArgExpr::Expr(expr),
+        ..
+    } = argument
+    {
+        let taken = std::mem::replace(expr, Expr::value(Value::Null));
+        *expr = strip_outer_parentheses(taken);
+    }
+}
+
+/// PostgreSQL's binding strength of a binary operator (higher binds tighter); every operator
+/// without its own level is one of the "other" operators (`||`, `~`, `->`, …).
+fn precedence(op: &BinaryOperator) -> u8 {
+    match op {
+        BinaryOperator::Or => 1,
+        BinaryOperator::And => 2,
+        op if is_comparison(op) => 4,
+        BinaryOperator::Plus | BinaryOperator::Minus => 7,
+        BinaryOperator::Multiply | BinaryOperator::Divide | BinaryOperator::Modulo => 8,
+        BinaryOperator::PGExp => 9,
+        _ => 6,
+    }
+}
+
+/// Drops the parentheses the server prints around every nested operator expression where
+/// precedence and left-to-right grouping make them redundant: `(a || b) || c` → `a || b || c`,
+/// `a + (b * c)` → `a + b * c`; `a - (b - c)` and `(a = b) = c` keep theirs.
+fn unnest_operands(op: &BinaryOperator, left: &mut Box<Expr>, right: &mut Box<Expr>) {
+    let outer = precedence(op);
+    let redundant = |operand: &Expr, is_left: bool| match operand {
+        Expr::Nested(inner) => match inner.as_ref() {
+            Expr::BinaryOp { op: inner_op, .. } => {
+                let inner = precedence(inner_op);
+                inner > outer || (is_left && inner == outer && !is_comparison(op))
+            }
+            _ => false,
+        },
+        _ => false,
+    };
+    for (operand, is_left) in [(left, true), (right, false)] {
+        if redundant(operand, is_left) {
+            let taken = std::mem::replace(operand.as_mut(), Expr::value(Value::Null));
+            **operand = strip_outer_parentheses(taken);
+        }
+    }
 }
 
 /// `x = ANY (ARRAY[a, b])` → `x IN (a, b)` and `x <> ALL (ARRAY[a, b])` → `x NOT IN (a, b)`:
@@ -823,6 +1036,36 @@ mod tests {
             Ok(e) => e,
             Err(e) => panic!("{raw}: {e}"),
         }
+    }
+
+    #[test]
+    fn nested_operators_lose_the_parentheses_the_server_prints() {
+        assert_eq!(norm("lower(((a || '@') || b))"), "lower(a || '@' || b)");
+        assert_eq!(norm("(a + (b * c))"), "a + b * c");
+        assert_eq!(norm("a - (b - c)"), "a - (b - c)");
+    }
+
+    #[test]
+    fn typed_literals_row_constructors_and_single_in_lists_match_the_server() {
+        assert_eq!(
+            norm("d >= DATE '2022-01-01'"),
+            norm("d >= '2022-01-01'::date")
+        );
+        assert_eq!(norm("row(a, b) > row(0, 0)"), norm("(a, b) > (0, 0)"));
+        assert_eq!(norm("status IN ('pending')"), norm("status = 'pending'"));
+    }
+
+    #[test]
+    fn single_table_views_lose_their_column_qualifiers() {
+        let query = |sql: &str| normalize_query(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+        assert_eq!(
+            query("SELECT t.item FROM test_table t WHERE (t.item = 0)"),
+            query("SELECT item FROM test_table AS t WHERE item = 0")
+        );
+        assert_eq!(
+            query("SELECT a.x, b.y FROM a JOIN b ON a.id = b.id"),
+            "SELECT a.x, b.y FROM a JOIN b ON a.id = b.id"
+        );
     }
 
     #[test]

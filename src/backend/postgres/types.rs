@@ -277,7 +277,11 @@ fn builtin(words: &[&str], modifiers: Option<&str>) -> Option<String> {
         ["float4" | "real"] => plain("real"),
         ["float8"] | ["double", "precision"] => plain("double precision"),
         ["float"] => float_by_precision(modifiers),
-        ["decimal" | "numeric"] => Some(with("numeric")),
+        ["decimal" | "numeric"] => Some(match modifiers {
+            // A precision alone means scale 0, which the server spells out.
+            Some(precision) if !precision.contains(',') => format!("numeric({precision},0)"),
+            _ => with("numeric"),
+        }),
         ["varchar"] | ["character" | "char", "varying"] => Some(with("character varying")),
         ["char" | "character"] => Some(format!("character({})", modifiers.unwrap_or("1"))),
         ["bpchar"] => {
