@@ -2,6 +2,7 @@
 //! files under the state store's lock, each in a transaction where the backend allows it.
 
 pub mod decide;
+pub mod deployment;
 pub mod etcd;
 pub mod execute;
 pub mod fanout;
