@@ -639,7 +639,7 @@ async fn the_server_and_the_cli_share_the_target_lock() {
 }
 
 #[tokio::test]
-async fn sigterm_lets_the_running_migration_finish() {
+async fn sigterm_lets_the_running_migration_finish_and_stops_before_the_next() {
     let database = fresh_database().await;
     let project = core_project(&database.url);
     project.write_pair(
@@ -648,6 +648,13 @@ async fn sigterm_lets_the_running_migration_finish() {
         "20250101000003",
         "SELECT pg_sleep(2);\nCREATE TABLE core.slow (id bigint);\n",
         "DROP TABLE core.slow;\n",
+    );
+    project.write_pair(
+        "core",
+        "after",
+        "20250101000004",
+        "CREATE TABLE core.after (id bigint);\n",
+        "DROP TABLE core.after;\n",
     );
     let server = Server::start(&project, &[]);
     let url = server.url("/api/v1/migrate");
@@ -673,10 +680,15 @@ async fn sigterm_lets_the_running_migration_finish() {
     let (status, _) = server.terminate();
     assert!(status.success());
     let answer = request.await.unwrap();
-    assert_eq!(answer["success"], true, "{answer}");
+    assert_eq!(answer["success"], false, "{answer}");
+    assert!(
+        strings(&answer["errors"])[0].contains("stopped before core_after_20250101000004_init"),
+        "{answer}"
+    );
     let records = project.records("core", "core").await;
     assert_eq!(
         status_of(&records, "core_slow_20250101000003_init"),
         Some("applied")
     );
+    assert_eq!(status_of(&records, "core_after_20250101000004_init"), None);
 }

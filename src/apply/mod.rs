@@ -11,7 +11,7 @@ pub use decide::{
     Applied, ApplyOptions, ChecksumMismatch, DecideError, DownSelection, Migration, Pending,
     StatusRow, checksum_mismatches, decide_apply, decide_baseline, decide_down, status_rows,
 };
-pub use execute::{ApplyError, Execution, RunReport, TargetRun};
+pub use execute::{ApplyError, Execution, RunReport, StopFlag, TargetRun};
 
 use crate::migrations::files::read_to_string;
 use crate::migrations::sum::checksum;

@@ -168,6 +168,7 @@ impl Deploy {
         Execution {
             lock_timeout: Duration::from_secs(self.targets.lock_timeout),
             dry_run,
+            ..Execution::default()
         }
     }
 

@@ -9,6 +9,7 @@ pub mod http;
 pub mod metrics;
 pub mod ops;
 
+use crate::apply::StopFlag;
 use crate::apply::deployment::{Deployment, DeploymentError, open_state_store};
 use crate::config::{Config, Connection};
 use crate::state::AnyStateStore;
@@ -20,6 +21,7 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use thiserror::Error;
 use tokio::sync::{Mutex, RwLock};
@@ -111,10 +113,15 @@ pub struct Service {
     pools: Mutex<BTreeMap<String, PgPool>>,
     /// Every run holds a read guard; shutdown takes the write guard.
     runs: Arc<RwLock<()>>,
+    /// Raised at shutdown: runs stop at the next migration boundary.
+    stop: StopFlag,
+    stop_flag: &'static AtomicBool,
 }
 
 impl Service {
+    /// One per server: its stop flag lives as long as the process.
     pub fn new(config: Config, settings: ServeSettings) -> Service {
+        let stop_flag: &'static AtomicBool = Box::leak(Box::new(AtomicBool::new(false)));
         Service {
             config,
             settings,
@@ -122,6 +129,8 @@ impl Service {
             store: Mutex::new(None),
             pools: Mutex::new(BTreeMap::new()),
             runs: Arc::new(RwLock::new(())),
+            stop: StopFlag::new(stop_flag),
+            stop_flag,
         }
     }
 
@@ -178,8 +187,10 @@ impl Service {
         })
     }
 
-    /// Waits for the runs in progress and refuses new ones.
+    /// Stops runs in progress at their next migration boundary, waits for them, and refuses
+    /// new ones.
     pub async fn drain(&self) {
+        self.stop_flag.store(true, Ordering::SeqCst);
         let _closed = self.runs.write().await;
     }
 }
@@ -224,8 +235,10 @@ pub async fn serve(
     };
     let service = Arc::new(Service::new(config, settings));
     let (stop_sender, stop) = tokio::sync::watch::channel(false);
+    let stopping = service.clone();
     let signal = async move {
         shutdown.await;
+        stopping.stop_flag.store(true, Ordering::SeqCst);
         let _ = stop_sender.send(true);
     };
     tokio::spawn(signal);

@@ -351,6 +351,7 @@ impl Service {
         let execution = Execution {
             lock_timeout: self.settings.lock_timeout,
             dry_run,
+            stop: self.stop,
         };
         let task = tokio::spawn(async move {
             let reports = deployment
