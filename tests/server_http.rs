@@ -692,3 +692,34 @@ async fn sigterm_lets_the_running_migration_finish_and_stops_before_the_next() {
     );
     assert_eq!(status_of(&records, "core_after_20250101000004_init"), None);
 }
+
+#[tokio::test]
+async fn health_checks_an_etcd_connection_and_migrate_refuses_it() {
+    let database = fresh_database().await;
+    let yaml = format!(
+        "{CORE_YAML}  metadata:\n    backend: etcd\n    prefix: {}\n",
+        support::etcd::fresh_prefix()
+    );
+    let project = Project::new(&yaml, "core", &database.url);
+    let endpoint = support::etcd::server().endpoint.clone();
+    let server = Server::start(&project, &[("METADATA_ENDPOINTS", &endpoint)]);
+    let response = client().get(server.url("/health")).send().await.unwrap();
+    let health: Value = response.json().await.unwrap();
+    let metadata = health["connections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "metadata")
+        .cloned()
+        .unwrap_or_else(|| panic!("no metadata connection: {health}"));
+    assert_eq!(metadata["backend"], "etcd");
+    assert_eq!(metadata["reachable"], true, "{health}");
+    let (status, answer) = post(
+        &server,
+        "/api/v1/migrate",
+        json!({"connection": "metadata"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+    assert_eq!(answer["field"], "connection");
+}

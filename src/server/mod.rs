@@ -11,6 +11,7 @@ pub mod ops;
 
 use crate::apply::StopFlag;
 use crate::apply::deployment::{Deployment, DeploymentError, open_state_store};
+use crate::backend::BackendKind;
 use crate::config::{Config, Connection};
 use crate::state::AnyStateStore;
 use auth::ApiToken;
@@ -165,8 +166,10 @@ impl Service {
 
     /// Whether the connection's database answers a query within a few seconds.
     async fn ping(&self, connection: &Connection) -> Result<(), String> {
-        if connection.backend == crate::backend::BackendKind::Etcd {
-            return ping_etcd(connection).await;
+        match connection.backend {
+            BackendKind::Etcd => return ping_etcd(connection).await,
+            BackendKind::Mysql | BackendKind::Greptimedb => return ping_tcp(connection).await,
+            BackendKind::Postgresql => {}
         }
         let Some(url) = connection.database_url() else {
             return Err("no database host configured".into());
@@ -192,6 +195,26 @@ impl Service {
     pub async fn drain(&self) {
         self.stop_flag.store(true, Ordering::SeqCst);
         let _closed = self.runs.write().await;
+    }
+}
+
+/// A MySQL or GreptimeDB connection is reachable when its port accepts a connection (their
+/// SQL paths live in the CLI; the server does not run them).
+async fn ping_tcp(connection: &Connection) -> Result<(), String> {
+    let Some(host) = connection.host.as_deref() else {
+        return Err("no database host configured".into());
+    };
+    let default_port = if connection.backend == BackendKind::Greptimedb {
+        4002
+    } else {
+        3306
+    };
+    let port = connection.port.unwrap_or(default_port);
+    let connect = tokio::net::TcpStream::connect((host, port));
+    match tokio::time::timeout(Duration::from_secs(5), connect).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(error)) => Err(format!("cannot connect to {host}:{port}: {error}")),
+        Err(_) => Err(format!("no answer from {host}:{port} within 5s")),
     }
 }
 
