@@ -13,5 +13,6 @@ pub mod diff;
 pub mod migrations;
 pub mod model;
 pub mod plan;
+pub mod server;
 pub mod source;
 pub mod state;

@@ -37,13 +37,44 @@ pub struct Execution {
     pub lock_timeout: Duration,
     /// Run inside a transaction that is rolled back, and record nothing.
     pub dry_run: bool,
+    /// Raised by a server shutting down: an apply stops before its next migration.
+    pub stop: StopFlag,
 }
+
+/// A flag an apply checks between migrations, so a shutdown stops at a migration boundary.
+/// `'static` (a server has one for its lifetime) to keep [`Execution`] `Copy`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StopFlag(Option<&'static std::sync::atomic::AtomicBool>);
+
+impl StopFlag {
+    pub fn new(flag: &'static std::sync::atomic::AtomicBool) -> StopFlag {
+        StopFlag(Some(flag))
+    }
+
+    pub fn raised(&self) -> bool {
+        self.0
+            .is_some_and(|flag| flag.load(std::sync::atomic::Ordering::SeqCst))
+    }
+}
+
+impl PartialEq for StopFlag {
+    fn eq(&self, other: &StopFlag) -> bool {
+        match (self.0, other.0) {
+            (Some(a), Some(b)) => std::ptr::eq(a, b),
+            (None, None) => true,
+            _ => false,
+        }
+    }
+}
+
+impl Eq for StopFlag {}
 
 impl Default for Execution {
     fn default() -> Self {
         Execution {
             lock_timeout: Duration::from_secs(60),
             dry_run: false,
+            stop: StopFlag::default(),
         }
     }
 }
@@ -57,6 +88,10 @@ pub enum ApplyError {
     State(#[from] StateError),
     #[error(transparent)]
     Files(#[from] MigrationError),
+    #[error(
+        "stopped before {next}: the server is shutting down ({remaining} migration(s) left pending)"
+    )]
+    Stopped { next: String, remaining: usize },
     #[error("cannot prepare schema {schema}: {message}")]
     Schema { schema: String, message: String },
     /// A migration failed; for a transactional file the database is as it was before it.
@@ -402,7 +437,7 @@ pub async fn apply<S: StateStore>(
     }
     under_lock(store, &run.target, execution.lock_timeout, || async {
         let mut done = Vec::new();
-        let error = apply_locked(store, pool, run, options, &mut done)
+        let error = apply_locked(store, pool, run, options, execution.stop, &mut done)
             .await
             .err();
         (done, error)
@@ -415,6 +450,7 @@ async fn apply_locked<S: StateStore>(
     pool: &TargetPool,
     run: &TargetRun<'_>,
     options: &ApplyOptions,
+    stop: StopFlag,
     done: &mut Vec<String>,
 ) -> Result<(), ApplyError> {
     let records = store.records(&run.target).await?;
@@ -427,7 +463,14 @@ async fn apply_locked<S: StateStore>(
         ensure_schema(pool, schema).await?;
     }
     let batch = store.next_batch(&run.target).await?;
-    for step in pending {
+    let total = pending.len();
+    for (index, step) in pending.into_iter().enumerate() {
+        if stop.raised() {
+            return Err(ApplyError::Stopped {
+                next: step.migration.id().to_string(),
+                remaining: total - index,
+            });
+        }
         apply_one(store, pool, &run.target, schema, step, batch).await?;
         done.push(step.migration.id().to_string());
     }

@@ -4,6 +4,7 @@
 //! MySQL protocol: GreptimeDB, and MySQL).
 
 pub mod decide;
+pub mod deployment;
 pub mod etcd;
 pub mod execute;
 pub mod fanout;
@@ -13,7 +14,7 @@ pub use decide::{
     Applied, ApplyOptions, ChecksumMismatch, DecideError, DownSelection, Migration, Pending,
     StatusRow, checksum_mismatches, decide_apply, decide_baseline, decide_down, status_rows,
 };
-pub use execute::{ApplyError, Execution, RunReport, TargetRun};
+pub use execute::{ApplyError, Execution, RunReport, StopFlag, TargetRun};
 pub use target::TargetPool;
 
 use crate::migrations::files::read_to_string;

@@ -5,24 +5,14 @@
 use super::commands::{load_config, single_connection};
 use super::project::relative;
 use super::{CliError, Outcome, parse_version};
-use crate::apply::fanout::{FanOut, Operation, environment_schemas};
+use crate::apply::deployment::{Deployment, DeploymentError, TargetChoice};
+use crate::apply::fanout::Operation;
 use crate::apply::{
     ApplyError, ApplyOptions, DownSelection, Execution, Migration, RunReport, StatusRow,
-    TargetPool, checksum_mismatches, load_migrations, status_rows,
+    TargetPool, checksum_mismatches, status_rows,
 };
-use crate::backend::postgres::Postgres;
-use crate::backend::postgres::inspect::{as_placeholder, inspect};
-use crate::backend::{BackendKind, SchemaContext};
-use crate::config::{Config, ConfigError, Connection, env_prefix};
-use crate::diff::diff;
-use crate::migrations::{MigrationError, Version, sum};
-use crate::model::{Change, Model};
-use crate::source::{LoadOptions, apply_sql_text};
-use crate::state::{
-    AnyStateStore, MigrationRecord, MigrationStatus, StateError, StateStore, Target,
-};
-use sqlx::postgres::PgPool;
-use std::collections::BTreeSet;
+use crate::migrations::Version;
+use crate::state::{AnyStateStore, MigrationStatus, StateError, StateStore, Target};
 use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::Arc;
@@ -118,10 +108,10 @@ pub enum DeployError {
     Runtime(std::io::Error),
     #[error("cannot connect to connection {connection}'s database: {message}")]
     Connect { connection: String, message: String },
-    #[error("cannot list the schemas of connection {connection}: {message}")]
-    Schemas { connection: String, message: String },
     #[error("{0}")]
     TargetChoice(String),
+    #[error(transparent)]
+    Deployment(#[from] DeploymentError),
     #[error(transparent)]
     State(#[from] StateError),
     #[error(transparent)]
@@ -138,44 +128,37 @@ impl From<DeployError> for CliError {
     }
 }
 
-/// Everything a deploy command needs about its connection.
-struct Deployment {
-    config: Config,
-    connection: Connection,
-    migrations: Arc<Vec<Migration>>,
+/// A deploy command's connection (the library's [`Deployment`]) and its target flags.
+struct Deploy {
+    lib: Deployment,
     targets: TargetArgs,
 }
 
-impl Deployment {
+impl std::ops::Deref for Deploy {
+    type Target = Deployment;
+    fn deref(&self) -> &Deployment {
+        &self.lib
+    }
+}
+
+impl Deploy {
     /// Loads the configuration and the connection's migrations; `verify_sum` refuses a
     /// directory that does not match its `bfm.sum`.
     fn load(
         config_path: Option<&Path>,
         targets: &TargetArgs,
         verify_sum: bool,
-    ) -> Result<Deployment, CliError> {
+    ) -> Result<Deploy, CliError> {
         let config = load_config(config_path)?;
         let connection = single_connection(&config, targets.connection.as_deref())?.clone();
-        if !matches!(
-            connection.backend,
-            BackendKind::Postgresql | BackendKind::Greptimedb
-        ) {
-            return Err(CliError::Unsupported {
-                connection: connection.name.clone(),
-                backend: connection.backend.to_string(),
-            });
-        }
-        let dir = config.migrations_path(&connection);
+        let lib = Deployment::new(config, connection).map_err(DeployError::from)?;
         if verify_sum {
-            sum::verify(&dir)?;
-        } else if let Err(error) = sum::verify(&dir) {
+            lib.verify_sum()?;
+        } else if let Err(error) = lib.verify_sum() {
             eprintln!("warning: {error}");
         }
-        let migrations = load_migrations(&dir, connection.model_schema())?;
-        Ok(Deployment {
-            config,
-            connection,
-            migrations: Arc::new(migrations),
+        Ok(Deploy {
+            lib,
             targets: targets.clone(),
         })
     }
@@ -184,139 +167,35 @@ impl Deployment {
         Execution {
             lock_timeout: Duration::from_secs(self.targets.lock_timeout),
             dry_run,
+            ..Execution::default()
         }
     }
 
-    /// A pool to the connection's database: PostgreSQL's protocol, or MySQL's for GreptimeDB.
     async fn pool(&self) -> Result<TargetPool, CliError> {
-        let name = &self.connection.name;
-        let url = self
-            .connection
-            .database_url()
-            .ok_or_else(|| ConfigError::Missing {
-                variable: format!("{}_DB_HOST", env_prefix(name)),
-                setting: format!("connections.{name}.host"),
-            })?;
         let connections = u32::try_from(self.targets.jobs.max(1) + 1).unwrap_or(u32::MAX);
-        TargetPool::connect(self.connection.backend, url.expose(), connections)
+        Ok(self
+            .lib
+            .pool(connections)
             .await
-            .map_err(|error| {
-                DeployError::Connect {
-                    connection: name.clone(),
-                    message: error.to_string(),
-                }
-                .into()
-            })
+            .map_err(DeployError::from)?)
     }
 
     async fn store(&self) -> Result<Arc<AnyStateStore>, CliError> {
-        let store = AnyStateStore::connect(&self.config.state, &self.config.root)
-            .await
-            .map_err(DeployError::from)?;
-        store.ensure_tables().await.map_err(DeployError::from)?;
-        Ok(Arc::new(store))
-    }
-
-    /// Where the live schema of `target` differs from the replay of the migrations recorded as
-    /// applied there, as the changes that would bring the database back in line.
-    async fn drift(
-        &self,
-        pool: &PgPool,
-        target: &Target,
-        records: &[MigrationRecord],
-    ) -> Result<Vec<String>, CliError> {
-        let applied: BTreeSet<&str> = records
-            .iter()
-            .filter(|r| r.status == MigrationStatus::Applied)
-            .map(|r| r.migration_id.as_str())
-            .collect();
-        let context = SchemaContext {
-            default_schema: self.connection.model_schema().to_string(),
-        };
-        let options = LoadOptions {
-            dialect: &Postgres,
-            context: &context,
-        };
-        let mut expected = Model::default();
-        for migration in self.migrations.iter().filter(|m| applied.contains(m.id())) {
-            let path = migration.file.up_path();
-            let text = std::fs::read_to_string(path).map_err(|source| MigrationError::Io {
-                path: path.to_path_buf(),
-                source,
-            })?;
-            let section = migration.file.up_section();
-            apply_sql_text(&mut expected, &text, path, options, |s| s == section)?;
-        }
-        let live = inspect(pool, std::slice::from_ref(&target.schema), &Postgres)
-            .await
-            .map_err(|error| DeployError::Connect {
-                connection: self.connection.name.clone(),
-                message: error.to_string(),
-            })?;
-        let live = if self.connection.is_per_environment() {
-            as_placeholder(live, &target.schema, self.connection.model_schema())
-        } else {
-            live
-        };
-        Ok(diff(&live, &expected)
-            .iter()
-            .map(Change::describe)
-            .collect())
+        Ok(self.lib.store().await.map_err(DeployError::from)?)
     }
 
     /// The schemas chosen by `--schema`, `--environment` or `--all-environments`.
     async fn target_list(&self, pool: Option<&TargetPool>) -> Result<Vec<Target>, CliError> {
-        let connection = &self.connection;
-        let args = &self.targets;
-        let choice = |message: String| CliError::from(DeployError::TargetChoice(message));
-        let schemas = if !connection.is_per_environment() {
-            if args.schema.is_some() || args.environment.is_some() || args.all_environments {
-                return Err(choice(format!(
-                    "connection {} always uses schema {}: --schema, --environment and \
-                     --all-environments are for per-environment connections",
-                    connection.name, connection.schema
-                )));
-            }
-            vec![connection.schema.clone()]
-        } else if let Some(schema) = &args.schema {
-            vec![schema.clone()]
-        } else if let Some(environment) = &args.environment {
-            vec![connection.schema_for(environment)]
-        } else if args.all_environments {
-            let connected;
-            let pool = match pool {
-                Some(pool) => pool,
-                None => {
-                    connected = self.pool().await?;
-                    &connected
-                }
-            };
-            environment_schemas(pool, connection)
-                .await
-                .map_err(|error| DeployError::Schemas {
-                    connection: connection.name.clone(),
-                    message: error.to_string(),
-                })?
-        } else {
-            return Err(choice(format!(
-                "connection {} has one schema per environment ({}): choose --environment, \
-                 --schema or --all-environments (configured environments: {})",
-                connection.name,
-                connection.schema,
-                if connection.environments.is_empty() {
-                    "none".to_string()
-                } else {
-                    connection.environments.join(", ")
-                }
-            )));
+        let choice = TargetChoice {
+            schema: self.targets.schema.clone(),
+            environment: self.targets.environment.clone(),
+            all_environments: self.targets.all_environments,
         };
-        Ok(schemas
-            .into_iter()
-            .map(|schema| Target {
-                connection: connection.name.clone(),
-                schema,
-            })
-            .collect())
+        Ok(self
+            .lib
+            .targets(&choice, pool)
+            .await
+            .map_err(DeployError::from)?)
     }
 
     /// Runs `operation` on every chosen target and reports one line per target.
@@ -324,15 +203,17 @@ impl Deployment {
         let pool = self.pool().await?;
         let targets = self.target_list(Some(&pool)).await?;
         let store = self.store().await?;
-        let fan_out = FanOut {
-            store,
-            pool: pool.clone(),
-            migrations: self.migrations.clone(),
-            set_search_path: self.connection.is_per_environment(),
-            execution: self.execution(dry_run),
-            jobs: self.targets.jobs,
-        };
-        let reports = fan_out.run(targets, operation.clone()).await;
+        let reports = self
+            .lib
+            .run(
+                store,
+                &pool,
+                targets,
+                operation.clone(),
+                self.execution(dry_run),
+                self.targets.jobs,
+            )
+            .await;
         pool.close().await;
         print_reports(&reports, &operation, dry_run, &self.migrations)?;
         Ok(reports)
@@ -424,7 +305,7 @@ pub fn apply(config_path: Option<&Path>, args: &ApplyArgs) -> Result<Outcome, Cl
     if super::etcd::is_etcd(config_path, &args.target)? {
         return super::etcd::apply(config_path, args);
     }
-    let deployment = Deployment::load(config_path, &args.target, true)?;
+    let deployment = Deploy::load(config_path, &args.target, true)?;
     let options = ApplyOptions {
         to: args.to,
         tables: args.tables.clone(),
@@ -440,7 +321,7 @@ pub fn down(config_path: Option<&Path>, args: &DownArgs) -> Result<Outcome, CliE
     if super::etcd::is_etcd(config_path, &args.target)? {
         return super::etcd::down(config_path, args);
     }
-    let deployment = Deployment::load(config_path, &args.target, true)?;
+    let deployment = Deploy::load(config_path, &args.target, true)?;
     let selection = match (args.steps, args.to) {
         (Some(steps), _) => DownSelection::Steps(steps),
         (None, Some(to)) => DownSelection::To(to),
@@ -455,7 +336,7 @@ pub fn baseline(config_path: Option<&Path>, args: &BaselineArgs) -> Result<Outco
     if super::etcd::is_etcd(config_path, &args.target)? {
         return super::etcd::baseline(config_path, args);
     }
-    let deployment = Deployment::load(config_path, &args.target, true)?;
+    let deployment = Deploy::load(config_path, &args.target, true)?;
     let reports = runtime()?.block_on(deployment.run(Operation::Baseline(args.to), false))?;
     outcome(reports)
 }
@@ -465,7 +346,7 @@ pub fn reset(config_path: Option<&Path>, args: &ForceArgs) -> Result<Outcome, Cl
     if !args.force {
         return Err(DeployError::NotForced { command: "reset" }.into());
     }
-    let deployment = Deployment::load(config_path, &args.target, true)?;
+    let deployment = Deploy::load(config_path, &args.target, true)?;
     let everything = Operation::Down(DownSelection::Steps(usize::MAX));
     let reports = runtime()?.block_on(deployment.run(everything, false))?;
     outcome(reports)
@@ -476,7 +357,7 @@ pub fn refresh(config_path: Option<&Path>, args: &ForceArgs) -> Result<Outcome, 
     if !args.force {
         return Err(DeployError::NotForced { command: "refresh" }.into());
     }
-    let deployment = Deployment::load(config_path, &args.target, true)?;
+    let deployment = Deploy::load(config_path, &args.target, true)?;
     let runtime = runtime()?;
     let everything = Operation::Down(DownSelection::Steps(usize::MAX));
     outcome(runtime.block_on(deployment.run(everything, false))?)?;
@@ -489,7 +370,7 @@ pub fn status(config_path: Option<&Path>, args: &StatusArgs) -> Result<Outcome, 
     if super::etcd::is_etcd(config_path, &args.target)? {
         return super::etcd::status(config_path, args);
     }
-    let deployment = Deployment::load(config_path, &args.target, false)?;
+    let deployment = Deploy::load(config_path, &args.target, false)?;
     let text = runtime()?.block_on(async {
         let targets = deployment.target_list(None).await?;
         let store = deployment.store().await?;
@@ -514,11 +395,14 @@ pub fn status(config_path: Option<&Path>, args: &StatusArgs) -> Result<Outcome, 
                     mismatch.id, mismatch.recorded, mismatch.actual
                 );
             }
-            let TargetPool::Postgres(pg) = &pool else {
+            let Some(drift) = deployment
+                .drift(&pool, &target, &records)
+                .await
+                .map_err(DeployError::from)?
+            else {
                 let _ = writeln!(text, "drift: checked for PostgreSQL connections only");
                 continue;
             };
-            let drift = deployment.drift(pg, &target, &records).await?;
             if drift.is_empty() {
                 let _ = writeln!(
                     text,

@@ -250,6 +250,7 @@ impl KeyDeployment {
         Execution {
             lock_timeout: self.lock_timeout,
             dry_run,
+            ..Execution::default()
         }
     }
 }

@@ -8,6 +8,7 @@ mod etcd;
 mod live;
 pub mod output;
 pub mod project;
+mod serve;
 
 use crate::config::ConfigError;
 use crate::migrations::{MigrationError, NamingError, Version};
@@ -64,6 +65,9 @@ pub enum Command {
     Reset(apply::ForceArgs),
     /// Roll back every applied migration, then apply them all again (needs --force).
     Refresh(apply::ForceArgs),
+    /// Serve the HTTP API (BFM_HTTP_PORT, 7070) and the gRPC API (BFM_GRPC_PORT, 9090);
+    /// needs BFM_API_TOKEN.
+    Serve,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -233,6 +237,8 @@ pub enum CliError {
     Json(#[from] serde_json::Error),
     #[error(transparent)]
     Deploy(Box<apply::DeployError>),
+    #[error(transparent)]
+    Serve(Box<crate::server::ServeError>),
 }
 
 /// The process exit code for a command's result.
@@ -281,6 +287,7 @@ pub fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Baseline(args) => apply::baseline(config_path.as_deref(), &args),
         Command::Reset(args) => apply::reset(config_path.as_deref(), &args),
         Command::Refresh(args) => apply::refresh(config_path.as_deref(), &args),
+        Command::Serve => serve::serve_command(config_path.as_deref()),
     }
 }
 
