@@ -31,18 +31,19 @@ pub(super) fn print_stdout(text: &str) -> Result<(), CliError> {
 /// `bfm plan`.
 pub fn plan(config_path: Option<&Path>, args: &PlanArgs) -> Result<Outcome, CliError> {
     let config = load_config(config_path)?;
+    let selected = selected_connections(&config, args.connection.as_deref())?;
+    let is_live = |connection: &Connection| {
+        connection.has_host() && !args.offline && connection.backend != BackendKind::Etcd
+    };
+    let live: Vec<&Connection> = selected.iter().copied().filter(|c| is_live(c)).collect();
+    let mut live_plans =
+        super::live::plan_live(&config, &live, args.environment.as_deref())?.into_iter();
     let mut plans = Vec::new();
-    for connection in selected_connections(&config, args.connection.as_deref())? {
+    for connection in selected {
         if connection.backend == BackendKind::Etcd && connection.has_host() && !args.offline {
             plans.push(super::etcd::plan_live(&config, connection)?);
-            continue;
-        }
-        if connection.has_host() && !args.offline {
-            plans.push(super::live::plan_live(
-                &config,
-                connection,
-                args.environment.as_deref(),
-            )?);
+        } else if is_live(connection) {
+            plans.extend(live_plans.next());
         } else {
             plans.push(plan_connection(&config, connection)?);
         }

@@ -13,6 +13,7 @@ use crate::model::Model;
 use crate::plan::plan;
 use crate::source::write::{sql_files, yaml_files};
 use crate::source::{LoadOptions, load_path};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Whether a `diff` side names a database rather than a file.
@@ -95,29 +96,74 @@ pub fn inspect_connection(
     connection: &Connection,
     environment: Option<&str>,
 ) -> Result<LiveConnection, CliError> {
-    if connection.backend != BackendKind::Postgresql {
-        return Err(CliError::Unsupported {
-            connection: connection.name.clone(),
-            backend: connection.backend.to_string(),
+    let mut live = inspect_connections(&[connection], environment)?;
+    live.pop()
+        .ok_or_else(|| CliError::NoHost(connection.name.clone()))
+}
+
+/// Inspects the databases of `connections`, in their order: connections on the same database
+/// (the same URL) are read by one inspection of all their schemas, whose model is split per
+/// connection, so the catalog is scanned once per database, not once per connection.
+pub fn inspect_connections(
+    connections: &[&Connection],
+    environment: Option<&str>,
+) -> Result<Vec<LiveConnection>, CliError> {
+    let mut targets = Vec::with_capacity(connections.len());
+    let mut schemas_by_url: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for connection in connections {
+        if connection.backend != BackendKind::Postgresql {
+            return Err(CliError::Unsupported {
+                connection: connection.name.clone(),
+                backend: connection.backend.to_string(),
+            });
+        }
+        let url = connection
+            .database_url()
+            .ok_or_else(|| CliError::NoHost(connection.name.clone()))?
+            .expose()
+            .to_string();
+        let live_schema = live_schema(connection, environment)?;
+        let schemas = schemas_by_url.entry(url.clone()).or_default();
+        if !schemas.contains(&live_schema) {
+            schemas.push(live_schema.clone());
+        }
+        targets.push((connection, url, live_schema));
+    }
+    let mut models = BTreeMap::new();
+    for (url, schemas) in &schemas_by_url {
+        models.insert(url.clone(), inspect_database(url, schemas)?);
+    }
+    let mut live = Vec::with_capacity(targets.len());
+    for (connection, url, live_schema) in targets {
+        let model = models
+            .get(&url)
+            .map(|database| schema_of(database, &live_schema))
+            .unwrap_or_default();
+        let model = if connection.is_per_environment() {
+            as_placeholder(model, &live_schema, connection.model_schema())
+        } else {
+            model
+        };
+        live.push(LiveConnection {
+            url,
+            live_schema,
+            model,
         });
     }
-    let url = connection
-        .database_url()
-        .ok_or_else(|| CliError::NoHost(connection.name.clone()))?
-        .expose()
-        .to_string();
-    let live_schema = live_schema(connection, environment)?;
-    let model = inspect_database(&url, std::slice::from_ref(&live_schema))?;
-    let model = if connection.is_per_environment() {
-        as_placeholder(model, &live_schema, connection.model_schema())
-    } else {
-        model
-    };
-    Ok(LiveConnection {
-        url,
-        live_schema,
-        model,
-    })
+    Ok(live)
+}
+
+/// The part of a database's model one connection sees: its schema and the database-wide
+/// extensions.
+fn schema_of(database: &Model, schema: &str) -> Model {
+    Model {
+        schemas: database
+            .schemas
+            .get(schema)
+            .map(|s| BTreeMap::from([(schema.to_string(), s.clone())]))
+            .unwrap_or_default(),
+        extensions: database.extensions.clone(),
+    }
 }
 
 /// The schema a connection's database holds: the fixed one, or the environment's.
@@ -145,23 +191,51 @@ fn desired_state(config: &Config, connection: &Connection) -> Result<Model, CliE
     Ok(load_path(&config.schema_path(connection), options)?)
 }
 
-/// Plans one connection against its live database.
+/// Plans connections against their live databases, in their order. The desired states are
+/// loaded from the files on another thread while the databases are read, since the two are
+/// independent and one waits on the server.
 pub fn plan_live(
     config: &Config,
-    connection: &Connection,
+    connections: &[&Connection],
     environment: Option<&str>,
+) -> Result<Vec<ConnectionPlan>, CliError> {
+    let (desired, live) = std::thread::scope(|scope| {
+        let loading = scope.spawn(|| {
+            connections
+                .iter()
+                .map(|connection| desired_state(config, connection))
+                .collect::<Result<Vec<_>, _>>()
+        });
+        let live = inspect_connections(connections, environment);
+        let desired = loading
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (desired, live)
+    });
+    let (desired, live) = (desired?, live?);
+    connections
+        .iter()
+        .zip(desired.into_iter().zip(live))
+        .map(|(connection, (desired, live))| plan_against(config, connection, &desired, live))
+        .collect()
+}
+
+/// One connection's plan from its desired state to its live database.
+fn plan_against(
+    config: &Config,
+    connection: &Connection,
+    desired: &Model,
+    live: LiveConnection,
 ) -> Result<ConnectionPlan, CliError> {
     let dialect = connection_dialect(connection)?;
-    let desired = desired_state(config, connection)?;
-    let live = inspect_connection(connection, environment)?;
-    let assessed = assess(diff(&live.model, &desired), &live.model, &desired);
+    let assessed = assess(diff(&live.model, desired), &live.model, desired);
     let compared_with = format!(
         "compared {} with the live database {} (schema {})",
         relative(config, &config.schema_path(connection)),
         display_url(&live.url),
         live.live_schema
     );
-    let render = render_context(connection, &[&live.model, &desired]);
+    let render = render_context(connection, &[&live.model, desired]);
     Ok(ConnectionPlan {
         connection: connection.clone(),
         compared_with,

@@ -234,13 +234,25 @@ impl Roles {
 
 /// Schemas and extensions are created before everything else and dropped after it.
 fn setup_and_teardown_edges(changes: &[&Change], edges: &mut BTreeSet<(usize, usize)>) {
-    for (i, a) in changes.iter().enumerate() {
-        for (j, b) in changes.iter().enumerate() {
-            let (phase_a, phase_b) = (rank(a).0, rank(b).0);
-            let setup_first = phase_a == Phase::Setup && phase_b != Phase::Setup;
-            let teardown_last = phase_a != Phase::Teardown && phase_b == Phase::Teardown;
-            if setup_first || teardown_last {
-                edges.insert((i, j));
+    let phases: Vec<Phase> = changes.iter().map(|c| rank(c).0).collect();
+    let in_phase = |wanted: Phase| {
+        phases
+            .iter()
+            .enumerate()
+            .filter(move |&(_, &p)| p == wanted)
+            .map(|(i, _)| i)
+    };
+    for setup in in_phase(Phase::Setup) {
+        for (other, &phase) in phases.iter().enumerate() {
+            if phase != Phase::Setup {
+                edges.insert((setup, other));
+            }
+        }
+    }
+    for teardown in in_phase(Phase::Teardown) {
+        for (other, &phase) in phases.iter().enumerate() {
+            if phase != Phase::Teardown {
+                edges.insert((other, teardown));
             }
         }
     }
@@ -323,17 +335,38 @@ fn position_edges(changes: &[&Change], edges: &mut BTreeSet<(usize, usize)>) {
 
 /// Weak dependencies, each added only when it does not close a cycle.
 fn add_weak_edges(graph: &mut DiGraph<(), ()>, all_facts: &[Facts]) {
-    let mut weak = BTreeSet::new();
+    let mut creators: BTreeMap<&Resource, Vec<usize>> = BTreeMap::new();
+    let mut droppers: BTreeMap<&Resource, Vec<usize>> = BTreeMap::new();
     for (i, f) in all_facts.iter().enumerate() {
-        for (j, g) in all_facts.iter().enumerate() {
-            if i == j {
-                continue;
+        for r in &f.creates {
+            creators.entry(r).or_default().push(i);
+        }
+        for r in &f.drops {
+            droppers.entry(r).or_default().push(i);
+        }
+    }
+    let mut weak = BTreeSet::new();
+    for (j, g) in all_facts.iter().enumerate() {
+        for i in g
+            .weak_needs
+            .iter()
+            .filter_map(|r| creators.get(r))
+            .flatten()
+        {
+            if *i != j {
+                weak.insert((*i, j));
             }
-            if f.creates.iter().any(|r| g.weak_needs.contains(r)) {
-                weak.insert((i, j));
-            }
-            if g.drops.iter().any(|r| f.weak_frees.contains(r)) {
-                weak.insert((i, j));
+        }
+    }
+    for (i, f) in all_facts.iter().enumerate() {
+        for j in f
+            .weak_frees
+            .iter()
+            .filter_map(|r| droppers.get(r))
+            .flatten()
+        {
+            if *j != i {
+                weak.insert((i, *j));
             }
         }
     }

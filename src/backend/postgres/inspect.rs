@@ -1,12 +1,14 @@
 //! Reads a live PostgreSQL database into a [`Model`].
 //!
 //! Inspection costs a fixed number of catalog statements whatever the number of tables
-//! ([`CATALOG_QUERIES`], today 10): the schemas to read, the views (with `public` as the search
-//! path, so their tables are named with their schema as fixed-schema SQL writes them), the
-//! search path for the rest of the read, then one query per object kind — tables, columns,
-//! constraints (primary keys, uniques, checks, foreign keys), indexes, enums, sequences and
-//! extensions — each filtered by the
-//! schema list with `= ANY($1)`. They run in one read-only repeatable-read transaction, so the
+//! ([`CATALOG_QUERIES`], today 9): the schemas to read, the views (with `public` as the search
+//! path, so their tables are named with their schema as fixed-schema SQL writes them), then one
+//! query per object kind — tables, columns, constraints (primary keys, uniques, checks, foreign
+//! keys), indexes, enums, sequences and extensions — each filtered by the schema list with
+//! `= ANY($1)`. Every expression is printed with its own schema (then `public`) as the search
+//! path, so a schema reads the same whichever other schemas are read with it: several
+//! connections on one database are read by one inspection. They run in one read-only
+//! repeatable-read transaction, so the
 //! model is a consistent snapshot.
 //!
 //! What the server prints (`int4`, `'x'::text`, `CHECK ((a > 0))`, view definitions) goes
@@ -25,13 +27,14 @@ use crate::model::{
     Check, Column, Enum, Extension, ForeignKey, ForeignKeyAction, Identity, IdentityKind, Index,
     IndexKey, Model, PrimaryKey, QualifiedName, Sequence, Table, Unique, View,
 };
+use sqlparser::ast::Value;
 use sqlx::postgres::{PgConnection, PgPool, PgRow};
 use sqlx::{Decode, Row, Type};
 use std::collections::BTreeSet;
 use std::future::Future;
 
 /// How many catalog statements one inspection issues, whatever the size of the database.
-pub const CATALOG_QUERIES: usize = 10;
+pub const CATALOG_QUERIES: usize = 9;
 
 /// The comment PostgreSQL gives the `public` schema of every new database.
 const PUBLIC_SCHEMA_STOCK_COMMENT: &str = "standard public schema";
@@ -162,7 +165,6 @@ pub async fn inspect_catalog<C: CatalogSource>(
     let names = read_schemas(&mut model, &rows)?;
     let rows = fetch(catalog, "views", queries::VIEWS, &names).await?;
     read_views(&mut model, &rows)?;
-    fetch(catalog, "the search path", queries::SEARCH_PATH, &names).await?;
 
     let rows = fetch(catalog, "tables", queries::TABLES, &names).await?;
     read_tables(&mut model, &rows)?;
@@ -576,13 +578,60 @@ fn canonical_default(raw: &str, column_type: &str) -> Result<String, StatementEr
     Ok(expr::canonical_default(parsed, column_type))
 }
 
-/// A view definition the server printed as canonical SQL: through the loaders' normalization
-/// and, when the query reads a single table, without the table name it puts before every column
-/// (`SELECT users.id FROM users`), which servers before 16 always print.
-fn canonical_query(raw: &str) -> Result<String, StatementError> {
-    let mut query = expr::parse_query(raw)?;
+/// A view definition as canonical SQL, the one form both the server's text and the loaded SQL
+/// take ([`Postgres::normalize_query`](crate::backend::Dialect::normalize_query) uses it too):
+/// through the expression normalization, without the parentheses the server puts around an
+/// operation inside another (`created_at > (now() - '30 days'::interval)`) and, when the query
+/// reads a single table, without the table name or alias before every column
+/// (`SELECT t.id FROM users t`), which servers before 16 always print and the SQL may or may
+/// not write.
+pub(super) fn canonical_query(raw: &str) -> Result<String, StatementError> {
+    Ok(canonical_view(expr::parse_query(raw)?))
+}
+
+/// [`canonical_query`] of a parsed query, as the DDL reader has it.
+pub(super) fn canonical_view(mut query: sqlparser::ast::Query) -> String {
+    drop_precedence_parentheses(&mut query);
     unqualify_single_table_columns(&mut query);
-    Ok(expr::canonical_query(query))
+    expr::canonical_query(query)
+}
+
+/// `a > (b - c)` → `a > b - c`: parentheses around an operation that binds tighter than the
+/// operation it is an operand of say nothing, and the server adds them to every nested one.
+fn drop_precedence_parentheses(query: &mut sqlparser::ast::Query) {
+    use sqlparser::ast::{Expr, visit_expressions_mut};
+    use std::ops::ControlFlow;
+    let _ = visit_expressions_mut(query, |expr| {
+        if let Expr::BinaryOp { left, op, right } = expr
+            && let Some(outer) = precedence(op)
+        {
+            for operand in [left, right] {
+                let tighter = matches!(operand.as_ref(), Expr::Nested(inner)
+                    if matches!(inner.as_ref(), Expr::BinaryOp { op, .. }
+                        if precedence(op).is_some_and(|p| p > outer)));
+                if tighter && let Expr::Nested(inner) = operand.as_mut() {
+                    let inner = std::mem::replace(inner.as_mut(), Expr::value(Value::Null));
+                    **operand = inner;
+                }
+            }
+        }
+        ControlFlow::<()>::Continue(())
+    });
+}
+
+/// PostgreSQL's binding strength of the binary operators whose place in its precedence table
+/// is known here (higher binds tighter); `None` for the rest, whose parentheses stay.
+fn precedence(op: &sqlparser::ast::BinaryOperator) -> Option<u8> {
+    use sqlparser::ast::BinaryOperator as Op;
+    Some(match op {
+        Op::Or => 1,
+        Op::And => 2,
+        Op::Eq | Op::NotEq | Op::Lt | Op::LtEq | Op::Gt | Op::GtEq => 4,
+        Op::StringConcat => 6,
+        Op::Plus | Op::Minus => 7,
+        Op::Multiply | Op::Divide | Op::Modulo => 8,
+        _ => return None,
+    })
 }
 
 /// `SELECT t.a FROM t WHERE t.b` → `SELECT a FROM t WHERE t.b`, for a plain select of one table
@@ -605,8 +654,8 @@ fn unqualify_single_table_columns(query: &mut sqlparser::ast::Query) {
         return;
     }
     let qualifier = match (alias, name.0.last()) {
-        (Some(alias), _) => alias.name.value.clone(),
-        (None, Some(ObjectNamePart::Identifier(ident))) => ident.value.clone(),
+        (Some(alias), _) => expr::folded(&alias.name),
+        (None, Some(ObjectNamePart::Identifier(ident))) => expr::folded(ident),
         _ => return,
     };
     let has_subquery = visit_expressions(&*query, |expr| match expr {
@@ -620,7 +669,7 @@ fn unqualify_single_table_columns(query: &mut sqlparser::ast::Query) {
     let _ = visit_expressions_mut(query, |expr| {
         if let Expr::CompoundIdentifier(parts) = expr
             && let [table, column] = parts.as_slice()
-            && table.value == qualifier
+            && expr::folded(table) == qualifier
         {
             *expr = Expr::Identifier(column.clone());
         }
@@ -951,6 +1000,23 @@ mod tests {
         assert_eq!(
             canonical("SELECT u.id FROM users u JOIN teams t ON t.id = u.team"),
             expected("SELECT u.id FROM users u JOIN teams t ON t.id = u.team")
+        );
+    }
+
+    #[test]
+    fn a_view_the_server_printed_equals_the_sql_that_made_it() {
+        let dialect = Postgres;
+        let server = canonical_query(
+            " SELECT t.id,\n    t.name\n   FROM approvals t\n  \
+             WHERE t.created_at > (now() - '30 days'::interval)",
+        );
+        let written = dialect.normalize_query(
+            "SELECT t.id, t.name FROM approvals t WHERE t.created_at > now() - interval '30 days'",
+        );
+        assert_eq!(server.ok(), written.ok());
+        assert_eq!(
+            canonical_query("SELECT a FROM t WHERE (a - (b - c)) > 0 AND (b OR c)").ok(),
+            Some("SELECT a FROM t WHERE a - (b - c) > 0 AND (b OR c)".to_string())
         );
     }
 

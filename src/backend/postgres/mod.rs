@@ -35,7 +35,7 @@ impl Dialect for Postgres {
     }
 
     fn normalize_query(&self, raw: &str) -> Result<String, StatementError> {
-        expr::normalize_query(raw)
+        inspect::canonical_query(raw)
     }
 
     fn default_name(&self, table: &str, columns: &[String], kind: ConstraintKind) -> String {

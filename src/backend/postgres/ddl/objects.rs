@@ -1,8 +1,6 @@
 //! Schemas, extensions, enum types, indexes, views, comments and `DROP`.
 
-use super::super::expr::{
-    canonical_expression, canonical_query, folded, index_key_name_part, parse_error,
-};
+use super::super::expr::{canonical_expression, folded, index_key_name_part, parse_error};
 use super::super::names::default_name;
 use super::table::collation_name;
 use super::{Reader, last_name, name_parts, unsupported};
@@ -328,7 +326,7 @@ pub(super) fn create_view(
     let name = reader.qualified(&create.name)?;
     let view = View {
         name: name.name.clone(),
-        definition: canonical_query((*create.query).clone()),
+        definition: super::super::inspect::canonical_view((*create.query).clone()),
         materialized: create.materialized,
         comment: None,
     };

@@ -2,9 +2,8 @@
 //! and casts every name to `text` so that rows decode into plain strings.
 
 /// The schemas to inspect: those named in `$1`, or every non-system schema when `$1` is empty.
-/// It also makes `public` the search path until [`SEARCH_PATH`], so that the view definitions
-/// read in between name every table outside `public` with its schema, as SQL for a fixed
-/// schema writes them.
+/// It also makes `public` the search path for [`VIEWS`], so that the view definitions name
+/// every table outside `public` with its schema, as SQL for a fixed schema writes them.
 pub(super) const SCHEMAS: &str = r#"
 SELECT n.nspname::text AS name,
        obj_description(n.oid, 'pg_namespace') AS comment
@@ -19,14 +18,18 @@ WHERE CASE WHEN cardinality($1::text[]) = 0
 ORDER BY 1
 "#;
 
-/// Makes the inspected schemas (then `public`, where extensions usually live) the search path
-/// for the rest of the transaction, so that names inside them print unqualified in expressions,
-/// defaults and view definitions — as a per-environment connection's unqualified SQL has them.
-pub(super) const SEARCH_PATH: &str = r#"
-SELECT set_config('search_path',
-                  array_to_string(ARRAY(SELECT quote_ident(s) FROM unnest($1::text[] || '{public}') s), ','),
-                  true)
-"#;
+/// The `WHEN` arm that makes the row's schema (then `public`, where extensions usually live)
+/// the search path before the arm after it prints an expression, so that names inside that
+/// schema print unqualified — as a connection of that one schema reads them, whichever other
+/// schemas the same inspection reads. Rows come sorted by schema, and the volatile `set_config`
+/// is evaluated after the sort, so the path changes once per schema, not once per row.
+macro_rules! own_schema_path {
+    () => {
+        "WHEN current_setting('search_path') <> quote_ident(n.nspname) || ', public'
+                 AND set_config('search_path', quote_ident(n.nspname) || ', public', true) IS NULL
+            THEN NULL"
+    };
+}
 
 /// Tables (not partitions, not members of an extension) with their comments.
 pub(super) const TABLES: &str = r#"
@@ -42,10 +45,16 @@ ORDER BY 1, 2
 
 /// Columns in declaration order. A user type (enum, domain, composite — not one an extension
 /// brings) is named by its schema and name rather than `format_type`, whose qualification would
-/// depend on the search path; `owned_*` describe the sequence behind an identity or serial column.
-pub(super) const COLUMNS: &str = r#"
+/// depend on the search path; `owned_*` describe the sequence behind an identity or serial column,
+/// found in one derived table of the sequences columns own (an identity's before a serial's)
+/// rather than by a lookup per column.
+pub(super) const COLUMNS: &str = concat!(
+    r#"
 SELECT n.nspname::text AS schema, c.relname::text AS table_name, a.attname::text AS name,
-       format_type(a.atttypid, a.atttypmod) AS formatted_type,
+       CASE "#,
+    own_schema_path!(),
+    r#"
+            ELSE format_type(a.atttypid, a.atttypmod) END AS formatted_type,
        CASE WHEN bt.typnamespace <> 'pg_catalog'::regnamespace
                  AND bn.nspname <> 'information_schema'
                  AND NOT EXISTS (SELECT 1 FROM pg_depend d
@@ -55,14 +64,22 @@ SELECT n.nspname::text AS schema, c.relname::text AS table_name, a.attname::text
        quote_ident(bt.typname) AS user_type_name,
        (bt.oid <> t.oid) AS is_array,
        NOT a.attnotnull AS nullable,
-       CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS default_expr,
-       CASE WHEN a.attgenerated = 's' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS generated_expr,
+       CASE WHEN a.attgenerated <> '' OR ad.adbin IS NULL THEN NULL "#,
+    own_schema_path!(),
+    r#"
+            ELSE pg_get_expr(ad.adbin, ad.adrelid) END AS default_expr,
+       CASE WHEN a.attgenerated <> 's' OR ad.adbin IS NULL THEN NULL "#,
+    own_schema_path!(),
+    r#"
+            ELSE pg_get_expr(ad.adbin, ad.adrelid) END AS generated_expr,
        a.attidentity::text AS identity,
        owned.start AS identity_start, owned.increment AS identity_increment,
-       CASE WHEN a.attidentity = '' AND owned.deptype = 'a'
-                 AND owned.type_oid = a.atttypid
-                 AND pg_get_expr(ad.adbin, ad.adrelid)
-                     = 'nextval(' || quote_literal(owned.oid::regclass::text) || '::regclass)'
+       CASE WHEN a.attidentity <> '' OR owned.deptype IS DISTINCT FROM 'a'
+                 OR owned.type_oid <> a.atttypid OR ad.adbin IS NULL THEN NULL "#,
+    own_schema_path!(),
+    r#"
+            WHEN pg_get_expr(ad.adbin, ad.adrelid)
+                 = 'nextval(' || quote_literal(owned.oid::regclass::text) || '::regclass)'
             THEN CASE a.atttypid WHEN 'int2'::regtype THEN 'smallserial'
                                  WHEN 'int4'::regtype THEN 'serial'
                                  WHEN 'int8'::regtype THEN 'bigserial' END
@@ -83,28 +100,30 @@ JOIN pg_namespace bn ON bn.oid = bt.typnamespace
 LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
 LEFT JOIN pg_collation co ON co.oid = a.attcollation
 LEFT JOIN pg_namespace con ON con.oid = co.collnamespace
-LEFT JOIN LATERAL (
-    SELECT s.seqrelid AS oid, sn.nspname::text AS schema, sc.relname::text AS name,
+LEFT JOIN (
+    SELECT DISTINCT ON (d.refobjid, d.refobjsubid)
+           d.refobjid AS table_oid, d.refobjsubid AS column_number,
+           s.seqrelid AS oid, sn.nspname::text AS schema, sc.relname::text AS name,
            s.seqtypid AS type_oid, s.seqstart AS start, s.seqincrement AS increment,
            d.deptype::text AS deptype
-    FROM pg_depend d
-    JOIN pg_sequence s ON s.seqrelid = d.objid
+    FROM pg_sequence s
+    JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = s.seqrelid
+                    AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
     JOIN pg_class sc ON sc.oid = s.seqrelid
     JOIN pg_namespace sn ON sn.oid = sc.relnamespace
-    WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
-      AND d.refobjid = c.oid AND d.refobjsubid = a.attnum AND d.deptype IN ('a', 'i')
-    ORDER BY d.deptype DESC
-    LIMIT 1
-) owned ON true
+    ORDER BY d.refobjid, d.refobjsubid, d.deptype DESC
+) owned ON owned.table_oid = c.oid AND owned.column_number = a.attnum
 WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = ANY($1)
   AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY 1, 2, a.attnum
-"#;
+"#
+);
 
 /// Primary keys, uniques, checks and foreign keys, with column names in key order.
 /// `indnullsnotdistinct` is read through `to_jsonb` so that servers before 15 (which lack the
 /// column) answer NULL instead of failing.
-pub(super) const CONSTRAINTS: &str = r#"
+pub(super) const CONSTRAINTS: &str = concat!(
+    r#"
 SELECT n.nspname::text AS schema, c.relname::text AS table_name, k.conname::text AS name,
        k.contype::text AS kind,
        ARRAY(SELECT a.attname::text FROM unnest(k.conkey) WITH ORDINALITY u(attnum, ord)
@@ -117,7 +136,10 @@ SELECT n.nspname::text AS schema, c.relname::text AS table_name, k.conname::text
        k.confupdtype::text AS on_update, k.confdeltype::text AS on_delete,
        k.condeferrable AS deferrable, k.condeferred AS initially_deferred,
        k.connoinherit AS no_inherit,
-       CASE WHEN k.contype = 'c' THEN pg_get_expr(k.conbin, k.conrelid, true) END AS check_expr,
+       CASE WHEN k.contype <> 'c' THEN NULL "#,
+    own_schema_path!(),
+    r#"
+            ELSE pg_get_expr(k.conbin, k.conrelid, true) END AS check_expr,
        coalesce((to_jsonb(ix) ->> 'indnullsnotdistinct')::boolean, false) AS nulls_not_distinct
 FROM pg_constraint k
 JOIN pg_class c ON c.oid = k.conrelid
@@ -128,21 +150,28 @@ LEFT JOIN pg_index ix ON ix.indexrelid = k.conindid AND k.contype = 'u'
 WHERE k.contype IN ('p', 'u', 'c', 'f') AND c.relkind IN ('r', 'p') AND NOT c.relispartition
   AND n.nspname = ANY($1)
 ORDER BY 1, 2, 3
-"#;
+"#
+);
 
 /// Indexes that back no constraint, one row per key or INCLUDE column in position order.
 /// Ordering, operator class and collation are read per key from `indoption`, `indclass` and
 /// `indcollation` (which only cover key columns); an expression key's text comes from
 /// `pg_get_indexdef` with its column number.
-pub(super) const INDEXES: &str = r#"
+pub(super) const INDEXES: &str = concat!(
+    r#"
 SELECT n.nspname::text AS schema, c.relname::text AS table_name, ic.relname::text AS name,
        am.amname::text AS method, ix.indisunique AS is_unique,
        coalesce((to_jsonb(ix) ->> 'indnullsnotdistinct')::boolean, false) AS nulls_not_distinct,
-       pg_get_expr(ix.indpred, ix.indrelid, true) AS predicate,
+       CASE WHEN ix.indpred IS NULL THEN NULL "#,
+    own_schema_path!(),
+    r#"
+            ELSE pg_get_expr(ix.indpred, ix.indrelid, true) END AS predicate,
        (k.ord <= ix.indnkeyatts) AS is_key,
        a.attname::text AS column_name,
-       CASE WHEN k.attnum = 0 THEN pg_get_indexdef(ix.indexrelid, k.ord::int4, true) END
-           AS expression,
+       CASE WHEN k.attnum <> 0 THEN NULL "#,
+    own_schema_path!(),
+    r#"
+            ELSE pg_get_indexdef(ix.indexrelid, k.ord::int4, true) END AS expression,
        CASE WHEN ix.indcollation[k.ord - 1] NOT IN (0, coalesce(a.attcollation, 0))
                  AND (a.attnum IS NOT NULL OR ix.indcollation[k.ord - 1] <> 100)
             THEN CASE WHEN co.collnamespace = 'pg_catalog'::regnamespace THEN co.collname::text
@@ -165,7 +194,8 @@ WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = ANY($1)
   AND NOT EXISTS (SELECT 1 FROM pg_constraint k2
                   WHERE k2.conindid = ix.indexrelid AND k2.contype IN ('p', 'u', 'x'))
 ORDER BY 1, 2, 3, k.ord
-"#;
+"#
+);
 
 /// Enums (not an extension's) with their labels in sort order.
 pub(super) const ENUMS: &str = r#"
