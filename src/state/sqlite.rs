@@ -27,6 +27,14 @@ use std::time::{Duration, Instant};
 /// How long a statement waits for another connection's write to finish.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Whether SQLite answered SQLITE_BUSY ("database is locked").
+fn is_busy(error: &sqlx::Error) -> bool {
+    error
+        .as_database_error()
+        .and_then(|e| e.code())
+        .is_some_and(|code| code == "5")
+}
+
 /// A state store in a SQLite file.
 #[derive(Debug, Clone)]
 pub struct SqliteStateStore {
@@ -50,11 +58,22 @@ impl SqliteStateStore {
         if let Some(folder) = file.parent().filter(|f| !f.as_os_str().is_empty()) {
             std::fs::create_dir_all(folder).map_err(|e| unreachable(&describe, e))?;
         }
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options)
-            .await
-            .map_err(|e| unreachable(&describe, e))?;
+        // Two processes opening a new file at once both switch it to WAL, and that switch
+        // answers "database is locked" without waiting on the busy timeout: retry it.
+        let started = Instant::now();
+        let pool = loop {
+            match SqlitePoolOptions::new()
+                .max_connections(4)
+                .connect_with(options.clone())
+                .await
+            {
+                Ok(pool) => break pool,
+                Err(error) if is_busy(&error) && started.elapsed() < BUSY_TIMEOUT => {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                Err(error) => return Err(unreachable(&describe, error)),
+            }
+        };
         Ok(SqliteStateStore { pool, describe })
     }
 
