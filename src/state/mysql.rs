@@ -7,8 +7,9 @@
 //! it. `GET_LOCK` waits in whole seconds, so a time-out is rounded up to the next second.
 
 use super::sql::{
-    LOCK_HOLDER_DDL, RECORD_COLUMN_COUNT, RECORD_COLUMNS, RECORD_COLUMNS_DDL, bind_record, digest,
-    holder_from_row, lock_token, question_marks, record_from_row, state_error, unreachable,
+    LOCK_HOLDER_DDL, RECORD_COLUMN_COUNT, RECORD_COLUMNS, RECORD_COLUMNS_DDL, bind_lock_row,
+    bind_record, digest, holder_from_row, lock_token, question_marks, record_from_row, state_error,
+    unreachable,
 };
 use super::{
     LockHandle, LockHolder, MigrationRecord, StateError, StateLock, StateStore, Target,
@@ -96,16 +97,15 @@ impl MysqlStateStore {
         holder: &LockHolder,
         token: &str,
     ) -> Result<(), StateError> {
-        sqlx::query(
-            "REPLACE INTO bfm_locks (connection_name, schema_name, host, pid, since, token) \
+        bind_lock_row(
+            sqlx::query(
+                "REPLACE INTO bfm_locks (connection_name, schema_name, host, pid, since, token) \
              VALUES (?, ?, ?, ?, ?, ?)",
+            ),
+            target,
+            holder,
+            token,
         )
-        .bind(&target.connection)
-        .bind(&target.schema)
-        .bind(&holder.host)
-        .bind(i64::from(holder.pid))
-        .bind(&holder.since)
-        .bind(token)
         .execute(connection)
         .await
         .map_err(|e| self.error(e))?;

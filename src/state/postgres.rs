@@ -7,8 +7,8 @@
 
 use super::sql::{
     LOCK_HOLDER_DDL, LOCK_POLL_INTERVAL, RECORD_COLUMN_COUNT, RECORD_COLUMNS, RECORD_COLUMNS_DDL,
-    bind_record, digest, holder_from_row, lock_token, record_from_row, state_error, unreachable,
-    upsert_assignments,
+    bind_lock_row, bind_record, digest, holder_from_row, lock_token, record_from_row, state_error,
+    unreachable, upsert_assignments,
 };
 use super::{
     LockHandle, LockHolder, MigrationRecord, StateError, StateLock, StateStore, Target,
@@ -98,13 +98,7 @@ impl PostgresStateStore {
              token = excluded.token",
             self.table("bfm_locks")
         );
-        sqlx::query(AssertSqlSafe(sql))
-            .bind(&target.connection)
-            .bind(&target.schema)
-            .bind(&holder.host)
-            .bind(i64::from(holder.pid))
-            .bind(&holder.since)
-            .bind(token)
+        bind_lock_row(sqlx::query(AssertSqlSafe(sql)), target, holder, token)
             .execute(connection)
             .await
             .map_err(|e| self.error(e))?;

@@ -43,6 +43,27 @@ pub(super) const LOCK_HOLDER_DDL: &str = "connection_name VARCHAR(255) NOT NULL,
 /// How long a waiting lock sleeps between attempts.
 pub(super) const LOCK_POLL_INTERVAL: Duration = Duration::from_millis(100);
 
+/// Binds a `bfm_locks` row: connection, schema, host, pid, since, token — the column order of
+/// every store's lock-row insert.
+pub(super) fn bind_lock_row<'q, DB: Database>(
+    query: Query<'q, DB, <DB as Database>::Arguments>,
+    target: &Target,
+    holder: &LockHolder,
+    token: &str,
+) -> Query<'q, DB, <DB as Database>::Arguments>
+where
+    for<'t> String: Encode<'t, DB> + Type<DB>,
+    for<'t> i64: Encode<'t, DB> + Type<DB>,
+{
+    query
+        .bind(target.connection.clone())
+        .bind(target.schema.clone())
+        .bind(holder.host.clone())
+        .bind(i64::from(holder.pid))
+        .bind(holder.since.clone())
+        .bind(token.to_string())
+}
+
 /// Binds every record column, in [`RECORD_COLUMNS`] order.
 pub(super) fn bind_record<'q, DB: Database>(
     query: Query<'q, DB, <DB as Database>::Arguments>,

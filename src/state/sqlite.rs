@@ -9,8 +9,8 @@
 
 use super::sql::{
     LOCK_HOLDER_DDL, LOCK_POLL_INTERVAL, RECORD_COLUMN_COUNT, RECORD_COLUMNS, RECORD_COLUMNS_DDL,
-    bind_record, holder_from_row, lock_token, question_marks, record_from_row, state_error,
-    unreachable, upsert_assignments,
+    bind_lock_row, bind_record, holder_from_row, lock_token, question_marks, record_from_row,
+    state_error, unreachable, upsert_assignments,
 };
 use super::{
     LockHandle, LockHolder, MigrationRecord, StateError, StateLock, StateStore, Target, host_name,
@@ -88,16 +88,15 @@ impl SqliteStateStore {
         holder: &LockHolder,
         token: &str,
     ) -> Result<bool, StateError> {
-        let inserted = sqlx::query(
-            "INSERT INTO bfm_locks (connection_name, schema_name, host, pid, since, token) \
+        let inserted = bind_lock_row(
+            sqlx::query(
+                "INSERT INTO bfm_locks (connection_name, schema_name, host, pid, since, token) \
              VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (connection_name, schema_name) DO NOTHING",
+            ),
+            target,
+            holder,
+            token,
         )
-        .bind(&target.connection)
-        .bind(&target.schema)
-        .bind(&holder.host)
-        .bind(i64::from(holder.pid))
-        .bind(&holder.since)
-        .bind(token)
         .execute(&self.pool)
         .await
         .map_err(|e| self.error(e))?;
