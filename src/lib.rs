@@ -10,6 +10,7 @@ pub mod backend;
 pub mod cli;
 pub mod config;
 pub mod diff;
+pub mod import;
 pub mod migrations;
 pub mod model;
 pub mod plan;

@@ -5,6 +5,9 @@
 mod apply;
 mod commands;
 mod etcd;
+mod import;
+mod import_gorm;
+mod import_migrations;
 mod live;
 pub mod output;
 pub mod project;
@@ -68,6 +71,8 @@ pub enum Command {
     /// Serve the HTTP API (BFM_HTTP_PORT, 7070) and the gRPC API (BFM_GRPC_PORT, 9090);
     /// needs BFM_API_TOKEN.
     Serve,
+    /// Bring existing GORM models or another tool's migration directory into bfm.
+    Import(import::ImportArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -288,6 +293,7 @@ pub fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Reset(args) => apply::reset(config_path.as_deref(), &args),
         Command::Refresh(args) => apply::refresh(config_path.as_deref(), &args),
         Command::Serve => serve::serve_command(config_path.as_deref()),
+        Command::Import(args) => import::import(config_path.as_deref(), &args),
     }
 }
 
