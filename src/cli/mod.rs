@@ -218,6 +218,9 @@ pub enum CliError {
     Naming(#[from] NamingError),
     #[error("connection {connection}: backend {backend} is not supported yet")]
     Unsupported { connection: String, backend: String },
+    /// `import gorm` could not import anything, or would overwrite files without `--force`.
+    #[error("{0}")]
+    GormImport(String),
     #[error("unknown dialect {0:?} (supported: postgresql, greptimedb)")]
     UnknownDialect(String),
     #[error("{0:?} is not a source: use `empty`, a directory, or a .sql/.yaml file")]

@@ -25,6 +25,15 @@ pub struct SchemaFile {
 /// (they load into whatever schema the directory is loaded with); those of another schema carry
 /// it and their file names start with the schema.
 pub fn yaml_files(model: &Model, default_schema: &str) -> Vec<SchemaFile> {
+    yaml_files_written_by(model, default_schema, "bfm inspect")
+}
+
+/// [`yaml_files`] with `command` named in each file's first comment line.
+pub fn yaml_files_written_by(
+    model: &Model,
+    default_schema: &str,
+    command: &str,
+) -> Vec<SchemaFile> {
     let mut files = Vec::new();
     for schema in model.schemas.values() {
         let key = (schema.name != default_schema).then(|| schema.name.clone());
@@ -49,9 +58,9 @@ pub fn yaml_files(model: &Model, default_schema: &str) -> Vec<SchemaFile> {
                 schema: Some(schema.name.clone()),
                 ..FileDoc::default()
             };
-            files.push(yaml_file(format!("{prefix}types.yaml"), &named));
+            files.push(yaml_file(format!("{prefix}types.yaml"), &named, command));
         } else if !types.is_empty() {
-            files.push(yaml_file(format!("{prefix}types.yaml"), &types));
+            files.push(yaml_file(format!("{prefix}types.yaml"), &types, command));
         }
         for table in schema.tables.values() {
             let doc = FileDoc {
@@ -59,7 +68,11 @@ pub fn yaml_files(model: &Model, default_schema: &str) -> Vec<SchemaFile> {
                 tables: vec![table_doc(table, &schema.name)],
                 ..FileDoc::default()
             };
-            files.push(yaml_file(format!("{prefix}{}.yaml", table.name), &doc));
+            files.push(yaml_file(
+                format!("{prefix}{}.yaml", table.name),
+                &doc,
+                command,
+            ));
         }
     }
     files
@@ -123,11 +136,11 @@ fn file_stem(schema: &str, table: &str, render: &RenderContext) -> String {
     }
 }
 
-fn yaml_file(name: String, doc: &FileDoc) -> SchemaFile {
+fn yaml_file(name: String, doc: &FileDoc, command: &str) -> SchemaFile {
     let body = serde_saphyr::to_string(doc).unwrap_or_default();
     SchemaFile {
         name,
-        text: format!("# Written by `bfm inspect`.\n{body}"),
+        text: format!("# Written by `{command}`.\n{body}"),
     }
 }
 
