@@ -11,9 +11,19 @@ use support::postgres::fresh_database;
 
 #[derive(Debug)]
 enum Block {
-    File { path: String, text: String },
-    Shell { script: String, exit: i32, line: usize },
-    Expected { lines: Vec<String>, line: usize },
+    File {
+        path: String,
+        text: String,
+    },
+    Shell {
+        script: String,
+        exit: i32,
+        line: usize,
+    },
+    Expected {
+        lines: Vec<String>,
+        line: usize,
+    },
 }
 
 /// The fenced blocks of a markdown text that the test acts on.
@@ -146,8 +156,9 @@ async fn every_command_of_the_guide_runs_as_shown() {
                 last_output = Some((line, combined));
             }
             Block::Expected { lines, line } => {
-                let (command_line, output) =
-                    last_output.as_ref().expect("a text block follows a command");
+                let (command_line, output) = last_output
+                    .as_ref()
+                    .expect("a text block follows a command");
                 for expected in lines {
                     assert!(
                         output.contains(&expected),

@@ -495,7 +495,7 @@ impl<'p> Importer<'p> {
     }
 
     /// The column of `field` in `table`, or a warning saying why there is none.
-    fn column(&mut self, field: &Field, table: &str, serial: bool) -> Option<Column> {
+    fn column(&mut self, field: &Field, serial: bool) -> Option<Column> {
         let kind = match field.setting("TYPE") {
             Some(declared) => match declared.to_ascii_lowercase().as_str() {
                 "bool" => Some(Kind::Bool),
@@ -517,16 +517,15 @@ impl<'p> Importer<'p> {
         let raw_type = match (&kind, field.setting("TYPE")) {
             (None, Some(declared)) => declared.trim().to_string(),
             (None, None) => {
-                let message = if field.has("SERIALIZER") {
-                    return None;
-                } else {
-                    format!(
+                // A serializer field was warned about with its tag.
+                if !field.has("SERIALIZER") {
+                    let message = format!(
                         "field {} has type {}, which has no PostgreSQL type GORM knows: add a \
                          `type:` tag (the column is not imported)",
                         field.go_name, field.ty
-                    )
-                };
-                self.warn(&field.place, message);
+                    );
+                    self.warn(&field.place, message);
+                }
                 return None;
             }
             (Some(kind), _) => match kind {
@@ -593,7 +592,6 @@ impl<'p> Importer<'p> {
                 "autoIncrement with a `type:` tag is not imported",
             );
         }
-        let _ = table;
         Some(Column {
             name: field.column.clone(),
             data_type,
@@ -680,7 +678,7 @@ impl<'p> Importer<'p> {
                 continue;
             }
             let serial = info.serial.as_deref() == Some(field.column.as_str());
-            let Some(column) = self.column(field, &table_name, serial) else {
+            let Some(column) = self.column(field, serial) else {
                 continue;
             };
             table.columns.push(column);
