@@ -14,7 +14,9 @@ use super::decide::{
 };
 use super::execute::{ApplyError, Execution, RunReport};
 use crate::backend::etcd::{MAX_OPERATIONS, Prefix};
+use crate::config::{Config, Connection};
 use crate::migrations::operations::{self, KeyOperation};
+use crate::migrations::{MigrationError, sum};
 use crate::state::{
     LockHolder, MigrationRecord, MigrationStatus, StateError, StateStore, Target, host_name,
     now_rfc3339,
@@ -34,6 +36,54 @@ pub struct KeyTarget<'a> {
     pub target: Target,
     pub prefix: Prefix,
     pub migrations: &'a [Migration],
+}
+
+/// The state-store target of an etcd connection: its name and its key prefix. The CLI and the
+/// server both record under it, and both lock its prefix ([`lock`]), so they exclude each other.
+pub fn target_of(connection: &Connection) -> Target {
+    Target {
+        connection: connection.name.clone(),
+        schema: Prefix::of(connection).as_str().to_string(),
+    }
+}
+
+/// An etcd connection with the migrations of its directory, as a deploy loads it.
+#[derive(Debug, Clone)]
+pub struct KeySpace {
+    pub connection: Connection,
+    pub migrations: Vec<Migration>,
+}
+
+impl KeySpace {
+    /// Loads the connection's migrations; with `verify_sum`, checks them against `bfm.sum`
+    /// first (as apply and down do; status only warns).
+    pub fn load(
+        config: &Config,
+        connection: Connection,
+        verify_sum: bool,
+    ) -> Result<KeySpace, MigrationError> {
+        let dir = config.migrations_path(&connection);
+        if verify_sum {
+            sum::verify(&dir)?;
+        }
+        let migrations = super::load_migrations(&dir, connection.model_schema())?;
+        Ok(KeySpace {
+            connection,
+            migrations,
+        })
+    }
+
+    pub fn target(&self) -> Target {
+        target_of(&self.connection)
+    }
+
+    pub fn key_target(&self) -> KeyTarget<'_> {
+        KeyTarget {
+            target: self.target(),
+            prefix: Prefix::of(&self.connection),
+            migrations: &self.migrations,
+        }
+    }
 }
 
 /// The lock name of a prefix: outside the prefix, so inspecting never sees it.
@@ -386,7 +436,7 @@ pub async fn apply<S: StateStore>(
     }
     under_lock(client, run, execution.lock_timeout, || async {
         let mut done = Vec::new();
-        let error = apply_locked(store, client, run, options, &mut done)
+        let error = apply_locked(store, client, run, options, execution, &mut done)
             .await
             .err();
         (done, error)
@@ -399,6 +449,7 @@ async fn apply_locked<S: StateStore>(
     client: &Client,
     run: &KeyTarget<'_>,
     options: &ApplyOptions,
+    execution: &Execution,
     done: &mut Vec<String>,
 ) -> Result<(), ApplyError> {
     let records = store.records(&run.target).await?;
@@ -413,7 +464,14 @@ async fn apply_locked<S: StateStore>(
     )?;
     let batch = store.next_batch(&run.target).await?;
     let mut client = client.clone();
-    for (migration, operations) in files {
+    let total = files.len();
+    for (index, (migration, operations)) in files.into_iter().enumerate() {
+        if execution.stop.raised() {
+            return Err(ApplyError::Stopped {
+                next: migration.id().to_string(),
+                remaining: total - index,
+            });
+        }
         let mut attempt = record(migration, &run.target, MigrationStatus::Running, batch);
         store.record(&attempt).await?;
         let started = Instant::now();
@@ -483,7 +541,7 @@ pub async fn down<S: StateStore>(
     }
     under_lock(client, run, execution.lock_timeout, || async {
         let mut done = Vec::new();
-        let error = down_locked(store, client, run, selection, &mut done)
+        let error = down_locked(store, client, run, selection, execution, &mut done)
             .await
             .err();
         (done, error)
@@ -496,6 +554,7 @@ async fn down_locked<S: StateStore>(
     client: &Client,
     run: &KeyTarget<'_>,
     selection: DownSelection,
+    execution: &Execution,
     done: &mut Vec<String>,
 ) -> Result<(), ApplyError> {
     let records = store.records(&run.target).await?;
@@ -506,7 +565,14 @@ async fn down_locked<S: StateStore>(
             .map(|a| (a.migration, a.migration.file.down_path())),
     )?;
     let mut client = client.clone();
-    for (step, (migration, operations)) in chosen.iter().zip(files) {
+    let total = files.len();
+    for (index, (step, (migration, operations))) in chosen.iter().zip(files).enumerate() {
+        if execution.stop.raised() {
+            return Err(ApplyError::Stopped {
+                next: migration.id().to_string(),
+                remaining: total - index,
+            });
+        }
         let started = Instant::now();
         run_operations(&mut client, &operations)
             .await
