@@ -797,4 +797,21 @@ async fn every_answer_matches_the_documented_schema() {
     let status = response.status();
     let health: Value = response.json().await.unwrap();
     assert_documented(&document, "get", "/health", status, &health);
+    drop(server);
+
+    // The same project with its databases gone: the answers that carry errors.
+    let gone = support::free_port().unwrap().to_string();
+    let gone_etcd = format!("http://127.0.0.1:{gone}");
+    let server = Server::start(
+        &project,
+        &[("CORE_DB_PORT", &gone), ("METADATA_ENDPOINTS", &gone_etcd)],
+    );
+    let (status, plan) = post(&server, "/api/v1/plan", json!({})).await;
+    assert!(plan["connections"][0]["live_error"].is_string(), "{plan}");
+    assert_documented(&document, "post", "/api/v1/plan", status, &plan);
+    let response = client().get(server.url("/health")).send().await.unwrap();
+    let status = response.status();
+    let health: Value = response.json().await.unwrap();
+    assert_eq!(health["connections"][0]["reachable"], false, "{health}");
+    assert_documented(&document, "get", "/health", status, &health);
 }
