@@ -478,17 +478,7 @@ async fn an_unreachable_state_store_answers_503() {
 async fn status_rollback_migrations_and_plan_endpoints() {
     let database = fresh_database().await;
     let project = core_project(&database.url);
-    std::fs::create_dir_all(project.path("schema/core")).unwrap();
-    std::fs::write(
-        project.path("schema/core/users.sql"),
-        "CREATE TABLE core.users (id bigint PRIMARY KEY, email text);\n",
-    )
-    .unwrap();
-    std::fs::write(
-        project.path("schema/core/orders.sql"),
-        "CREATE TABLE core.orders (id bigint PRIMARY KEY, user_id bigint REFERENCES core.users (id));\n",
-    )
-    .unwrap();
+    write_desired_core(&project);
     let server = Server::start(&project, &[]);
 
     let (status, files) = get(&server, "/api/v1/migrations?connection=core").await;

@@ -10,7 +10,8 @@
 //! concurrent edit at any moment after the plan makes the apply fail with nothing written.
 
 use super::decide::{
-    Applied, ApplyOptions, DownSelection, Migration, Pending, decide_apply, decide_down,
+    Applied, ApplyOptions, DecideError, DownSelection, Migration, Pending, decide_apply,
+    decide_down,
 };
 use super::execute::{ApplyError, Execution, RunReport};
 use crate::backend::etcd::{MAX_OPERATIONS, Prefix};
@@ -370,6 +371,32 @@ fn read_all<'m>(
         .collect()
 }
 
+/// A dry run: the migrations `choose` picks from the target's records (id and the file that
+/// would run), each file read so a malformed one is reported; nothing is locked or touched.
+async fn listed<S, F>(store: &S, run: &KeyTarget<'_>, choose: F) -> RunReport
+where
+    S: StateStore,
+    F: FnOnce(&[MigrationRecord]) -> Result<Vec<(String, std::path::PathBuf)>, DecideError>,
+{
+    let mut done = Vec::new();
+    let error = async {
+        let records = store.records(&run.target).await?;
+        let chosen = choose(&records)?;
+        for (_, path) in &chosen {
+            operations::read(path)?;
+        }
+        done.extend(chosen.into_iter().map(|(id, _)| id));
+        Ok::<(), ApplyError>(())
+    }
+    .await
+    .err();
+    RunReport {
+        target: run.target.clone(),
+        done,
+        error,
+    }
+}
+
 /// Takes the lock, runs `body`, releases the lock whatever happened.
 async fn under_lock<F, Fut>(
     client: &Client,
@@ -414,25 +441,15 @@ pub async fn apply<S: StateStore>(
     execution: &Execution,
 ) -> RunReport {
     if execution.dry_run {
-        let mut done = Vec::new();
-        let error = async {
-            let records = store.records(&run.target).await?;
-            let pending = decide_apply(run.migrations, &records, options)?;
-            read_all(
-                pending
-                    .iter()
-                    .map(|p| (p.migration, p.migration.file.up_path())),
-            )?;
-            done.extend(pending.iter().map(|p| p.migration.id().to_string()));
-            Ok::<(), ApplyError>(())
-        }
-        .await
-        .err();
-        return RunReport {
-            target: run.target.clone(),
-            done,
-            error,
-        };
+        return listed(store, run, |records| {
+            let pending = decide_apply(run.migrations, records, options)?;
+            Ok(pending
+                .iter()
+                .map(|p| (p.migration.id().to_string(), p.migration.file.up_path()))
+                .map(|(id, path)| (id, path.to_path_buf()))
+                .collect())
+        })
+        .await;
     }
     under_lock(client, run, execution.lock_timeout, || async {
         let mut done = Vec::new();
@@ -519,25 +536,15 @@ pub async fn down<S: StateStore>(
     execution: &Execution,
 ) -> RunReport {
     if execution.dry_run {
-        let mut done = Vec::new();
-        let error = async {
-            let records = store.records(&run.target).await?;
-            let chosen = decide_down(run.migrations, &records, selection)?;
-            read_all(
-                chosen
-                    .iter()
-                    .map(|a| (a.migration, a.migration.file.down_path())),
-            )?;
-            done.extend(chosen.iter().map(|a| a.migration.id().to_string()));
-            Ok::<(), ApplyError>(())
-        }
-        .await
-        .err();
-        return RunReport {
-            target: run.target.clone(),
-            done,
-            error,
-        };
+        return listed(store, run, |records| {
+            let chosen = decide_down(run.migrations, records, selection)?;
+            Ok(chosen
+                .iter()
+                .map(|a| (a.migration.id().to_string(), a.migration.file.down_path()))
+                .map(|(id, path)| (id, path.to_path_buf()))
+                .collect())
+        })
+        .await;
     }
     under_lock(client, run, execution.lock_timeout, || async {
         let mut done = Vec::new();
