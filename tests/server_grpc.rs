@@ -145,11 +145,14 @@ async fn migrate_status_plan_and_rollback_over_grpc() {
     let plan = client
         .plan(authorized(pb::PlanRequest {
             connection: "core".into(),
+            ..Default::default()
         }))
         .await
         .unwrap()
         .into_inner();
     assert!(plan.pending);
+    assert_eq!(plan.connections[0].compared_against, "live_database");
+    assert!(plan.connections[0].live_error.is_empty(), "{plan:?}");
     let change = &plan.connections[0].files[0].changes[0];
     assert_eq!(change.action, "create");
     assert!(change.sql[0].contains("ADD COLUMN email"), "{change:?}");

@@ -11,7 +11,7 @@ use bfm::state::{StateStore as _, Target};
 use project::{Project, status_of, tables};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use serve::{Server, TOKEN};
+use serve::{Server, TOKEN, client, get, post, strings};
 use sqlx::postgres::PgPool;
 use support::postgres::fresh_database;
 
@@ -63,46 +63,10 @@ fn core_project(database_url: &str) -> Project {
     project
 }
 
-fn client() -> reqwest::Client {
-    reqwest::Client::new()
-}
-
-async fn post(server: &Server, path: &str, body: Value) -> (StatusCode, Value) {
-    let response = client()
-        .post(server.url(path))
-        .bearer_auth(TOKEN)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
-async fn get(server: &Server, path: &str) -> (StatusCode, Value) {
-    let response = client()
-        .get(server.url(path))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
 async fn migrate(server: &Server, body: Value) -> Value {
     let (status, answer) = post(server, "/api/v1/migrate", body).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
     answer
-}
-
-fn strings(value: &Value) -> Vec<String> {
-    value
-        .as_array()
-        .unwrap_or_else(|| panic!("not an array: {value}"))
-        .iter()
-        .map(|v| v.as_str().unwrap().to_string())
-        .collect()
 }
 
 #[test]
@@ -514,17 +478,7 @@ async fn an_unreachable_state_store_answers_503() {
 async fn status_rollback_migrations_and_plan_endpoints() {
     let database = fresh_database().await;
     let project = core_project(&database.url);
-    std::fs::create_dir_all(project.path("schema/core")).unwrap();
-    std::fs::write(
-        project.path("schema/core/users.sql"),
-        "CREATE TABLE core.users (id bigint PRIMARY KEY, email text);\n",
-    )
-    .unwrap();
-    std::fs::write(
-        project.path("schema/core/orders.sql"),
-        "CREATE TABLE core.orders (id bigint PRIMARY KEY, user_id bigint REFERENCES core.users (id));\n",
-    )
-    .unwrap();
+    write_desired_core(&project);
     let server = Server::start(&project, &[]);
 
     let (status, files) = get(&server, "/api/v1/migrations?connection=core").await;
@@ -553,12 +507,19 @@ async fn status_rollback_migrations_and_plan_endpoints() {
     let (status, plan) = post(&server, "/api/v1/plan", json!({"connection": "core"})).await;
     assert_eq!(status, StatusCode::OK, "{plan}");
     assert_eq!(plan["pending"], true);
-    let change = &plan["connections"][0]["files"][0]["changes"][0];
+    // Only v1 is applied: the live database lacks orders (the replay of every migration
+    // would not), and users lacks email.
+    assert_eq!(plan["connections"][0]["compared_against"], "live_database");
+    let sql: Vec<String> = plan["connections"][0]["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| f["changes"].as_array().unwrap().clone())
+        .flat_map(|c| strings(&c["sql"]))
+        .collect();
+    assert!(sql.iter().any(|s| s.contains("ADD COLUMN email")), "{plan}");
     assert!(
-        change["sql"][0]
-            .as_str()
-            .unwrap()
-            .contains("ADD COLUMN email"),
+        sql.iter().any(|s| s.contains("CREATE TABLE core.orders")),
         "{plan}"
     );
 
@@ -694,7 +655,7 @@ async fn sigterm_lets_the_running_migration_finish_and_stops_before_the_next() {
 }
 
 #[tokio::test]
-async fn health_checks_an_etcd_connection_and_migrate_refuses_it() {
+async fn health_checks_an_etcd_connection() {
     let database = fresh_database().await;
     let yaml = format!(
         "{CORE_YAML}  metadata:\n    backend: etcd\n    prefix: {}\n",
@@ -704,6 +665,7 @@ async fn health_checks_an_etcd_connection_and_migrate_refuses_it() {
     let endpoint = support::etcd::server().endpoint.clone();
     let server = Server::start(&project, &[("METADATA_ENDPOINTS", &endpoint)]);
     let response = client().get(server.url("/health")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
     let health: Value = response.json().await.unwrap();
     let metadata = health["connections"]
         .as_array()
@@ -714,12 +676,96 @@ async fn health_checks_an_etcd_connection_and_migrate_refuses_it() {
         .unwrap_or_else(|| panic!("no metadata connection: {health}"));
     assert_eq!(metadata["backend"], "etcd");
     assert_eq!(metadata["reachable"], true, "{health}");
+}
+
+/// Schema core as the migrations leave it after v1 and v2, plus `email` on users.
+fn write_desired_core(project: &Project) {
+    std::fs::create_dir_all(project.path("schema/core")).unwrap();
+    std::fs::write(
+        project.path("schema/core/users.sql"),
+        "CREATE TABLE core.users (id bigint PRIMARY KEY, email text);\n",
+    )
+    .unwrap();
+    std::fs::write(
+        project.path("schema/core/orders.sql"),
+        "CREATE TABLE core.orders (id bigint PRIMARY KEY, user_id bigint REFERENCES core.users (id));\n",
+    )
+    .unwrap();
+}
+
+/// Every change description of a plan connection.
+fn described(connection: &Value) -> Vec<String> {
+    connection["files"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no files: {connection}"))
+        .iter()
+        .flat_map(|f| f["changes"].as_array().unwrap().clone())
+        .map(|c| c["description"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn plan_compares_with_the_live_database_when_it_answers() {
+    let database = fresh_database().await;
+    let project = core_project(&database.url);
+    write_desired_core(&project);
+    let server = Server::start(&project, &[]);
+    migrate(&server, json!({"connection": "core"})).await;
+    // Drift the replay cannot know: a table made by hand.
+    let pool = PgPool::connect(&database.url).await.unwrap();
+    sqlx::raw_sql("CREATE TABLE core.manual (id bigint)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let (status, plan) = post(&server, "/api/v1/plan", json!({"connection": "core"})).await;
+    assert_eq!(status, StatusCode::OK, "{plan}");
+    let core = &plan["connections"][0];
+    assert_eq!(core["compared_against"], "live_database", "{plan}");
+    assert!(core.get("live_error").is_none(), "{plan}");
+    assert!(
+        core["compared_with"]
+            .as_str()
+            .unwrap()
+            .contains("with the live database postgres://"),
+        "{plan}"
+    );
+    assert!(
+        !core["compared_with"].as_str().unwrap().contains('@'),
+        "{plan}"
+    );
+    let changes = described(core);
+    assert!(changes.iter().any(|c| c.contains("manual")), "{changes:?}");
+    assert!(changes.iter().any(|c| c.contains("email")), "{changes:?}");
+    pool.close().await;
+}
+
+#[tokio::test]
+async fn plan_falls_back_to_the_replay_when_the_database_does_not_answer() {
+    let port = support::free_port().unwrap();
+    let project = core_project(&format!("postgres://postgres@127.0.0.1:{port}/gone"));
+    write_desired_core(&project);
+    let server = Server::start(&project, &[]);
+    let (status, plan) = post(&server, "/api/v1/plan", json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{plan}");
+    let core = &plan["connections"][0];
+    assert_eq!(core["compared_against"], "replay", "{plan}");
+    assert!(core["live_error"].as_str().is_some(), "{plan}");
+    assert!(
+        core["compared_with"]
+            .as_str()
+            .unwrap()
+            .contains("replay of"),
+        "{plan}"
+    );
+    assert_eq!(described(core).len(), 1, "{plan}");
     let (status, answer) = post(
         &server,
-        "/api/v1/migrate",
-        json!({"connection": "metadata"}),
+        "/api/v1/plan",
+        json!({"connection": "core", "environment": "dev"}),
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
-    assert_eq!(answer["field"], "connection");
+    assert_eq!(answer["field"], "environment");
+    let (status, _) = post(&server, "/api/v1/plan", json!({"connection": "nope"})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }

@@ -154,23 +154,33 @@ impl Deployment {
             let section = migration.file.up_section();
             apply_sql_text(&mut expected, &text, path, options, |s| s == section)?;
         }
-        let live = inspect(pool, std::slice::from_ref(&target.schema), &Postgres)
-            .await
-            .map_err(|error| DeploymentError::Connect {
-                connection: self.connection.name.clone(),
-                message: error.to_string(),
-            })?;
-        let live = if self.connection.is_per_environment() {
-            as_placeholder(live, &target.schema, self.connection.model_schema())
-        } else {
-            live
-        };
+        let live = self.live_model(pool, &target.schema).await?;
         Ok(Some(
             diff(&live, &expected)
                 .iter()
                 .map(Change::describe)
                 .collect(),
         ))
+    }
+
+    /// The live model of one schema of the connection's PostgreSQL database, a per-environment
+    /// schema renamed to the connection's placeholder schema (as the desired state names it).
+    pub async fn live_model(
+        &self,
+        pool: &sqlx::PgPool,
+        schema: &str,
+    ) -> Result<Model, DeploymentError> {
+        let live = inspect(pool, &[schema.to_string()], &Postgres)
+            .await
+            .map_err(|error| DeploymentError::Connect {
+                connection: self.connection.name.clone(),
+                message: error.to_string(),
+            })?;
+        Ok(if self.connection.is_per_environment() {
+            as_placeholder(live, schema, self.connection.model_schema())
+        } else {
+            live
+        })
     }
 
     /// The schemas `choice` names; `pool` lists existing environments for `all_environments`

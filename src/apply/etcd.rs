@@ -10,11 +10,14 @@
 //! concurrent edit at any moment after the plan makes the apply fail with nothing written.
 
 use super::decide::{
-    Applied, ApplyOptions, DownSelection, Migration, Pending, decide_apply, decide_down,
+    Applied, ApplyOptions, DecideError, DownSelection, Migration, Pending, decide_apply,
+    decide_down,
 };
 use super::execute::{ApplyError, Execution, RunReport};
 use crate::backend::etcd::{MAX_OPERATIONS, Prefix};
+use crate::config::{Config, Connection};
 use crate::migrations::operations::{self, KeyOperation};
+use crate::migrations::{MigrationError, sum};
 use crate::state::{
     LockHolder, MigrationRecord, MigrationStatus, StateError, StateStore, Target, host_name,
     now_rfc3339,
@@ -34,6 +37,54 @@ pub struct KeyTarget<'a> {
     pub target: Target,
     pub prefix: Prefix,
     pub migrations: &'a [Migration],
+}
+
+/// The state-store target of an etcd connection: its name and its key prefix. The CLI and the
+/// server both record under it, and both lock its prefix ([`lock`]), so they exclude each other.
+pub fn target_of(connection: &Connection) -> Target {
+    Target {
+        connection: connection.name.clone(),
+        schema: Prefix::of(connection).as_str().to_string(),
+    }
+}
+
+/// An etcd connection with the migrations of its directory, as a deploy loads it.
+#[derive(Debug, Clone)]
+pub struct KeySpace {
+    pub connection: Connection,
+    pub migrations: Vec<Migration>,
+}
+
+impl KeySpace {
+    /// Loads the connection's migrations; with `verify_sum`, checks them against `bfm.sum`
+    /// first (as apply and down do; status only warns).
+    pub fn load(
+        config: &Config,
+        connection: Connection,
+        verify_sum: bool,
+    ) -> Result<KeySpace, MigrationError> {
+        let dir = config.migrations_path(&connection);
+        if verify_sum {
+            sum::verify(&dir)?;
+        }
+        let migrations = super::load_migrations(&dir, connection.model_schema())?;
+        Ok(KeySpace {
+            connection,
+            migrations,
+        })
+    }
+
+    pub fn target(&self) -> Target {
+        target_of(&self.connection)
+    }
+
+    pub fn key_target(&self) -> KeyTarget<'_> {
+        KeyTarget {
+            target: self.target(),
+            prefix: Prefix::of(&self.connection),
+            migrations: &self.migrations,
+        }
+    }
 }
 
 /// The lock name of a prefix: outside the prefix, so inspecting never sees it.
@@ -320,6 +371,32 @@ fn read_all<'m>(
         .collect()
 }
 
+/// A dry run: the migrations `choose` picks from the target's records (id and the file that
+/// would run), each file read so a malformed one is reported; nothing is locked or touched.
+async fn listed<S, F>(store: &S, run: &KeyTarget<'_>, choose: F) -> RunReport
+where
+    S: StateStore,
+    F: FnOnce(&[MigrationRecord]) -> Result<Vec<(String, std::path::PathBuf)>, DecideError>,
+{
+    let mut done = Vec::new();
+    let error = async {
+        let records = store.records(&run.target).await?;
+        let chosen = choose(&records)?;
+        for (_, path) in &chosen {
+            operations::read(path)?;
+        }
+        done.extend(chosen.into_iter().map(|(id, _)| id));
+        Ok::<(), ApplyError>(())
+    }
+    .await
+    .err();
+    RunReport {
+        target: run.target.clone(),
+        done,
+        error,
+    }
+}
+
 /// Takes the lock, runs `body`, releases the lock whatever happened.
 async fn under_lock<F, Fut>(
     client: &Client,
@@ -364,29 +441,19 @@ pub async fn apply<S: StateStore>(
     execution: &Execution,
 ) -> RunReport {
     if execution.dry_run {
-        let mut done = Vec::new();
-        let error = async {
-            let records = store.records(&run.target).await?;
-            let pending = decide_apply(run.migrations, &records, options)?;
-            read_all(
-                pending
-                    .iter()
-                    .map(|p| (p.migration, p.migration.file.up_path())),
-            )?;
-            done.extend(pending.iter().map(|p| p.migration.id().to_string()));
-            Ok::<(), ApplyError>(())
-        }
-        .await
-        .err();
-        return RunReport {
-            target: run.target.clone(),
-            done,
-            error,
-        };
+        return listed(store, run, |records| {
+            let pending = decide_apply(run.migrations, records, options)?;
+            Ok(pending
+                .iter()
+                .map(|p| (p.migration.id().to_string(), p.migration.file.up_path()))
+                .map(|(id, path)| (id, path.to_path_buf()))
+                .collect())
+        })
+        .await;
     }
     under_lock(client, run, execution.lock_timeout, || async {
         let mut done = Vec::new();
-        let error = apply_locked(store, client, run, options, &mut done)
+        let error = apply_locked(store, client, run, options, execution, &mut done)
             .await
             .err();
         (done, error)
@@ -399,6 +466,7 @@ async fn apply_locked<S: StateStore>(
     client: &Client,
     run: &KeyTarget<'_>,
     options: &ApplyOptions,
+    execution: &Execution,
     done: &mut Vec<String>,
 ) -> Result<(), ApplyError> {
     let records = store.records(&run.target).await?;
@@ -413,7 +481,14 @@ async fn apply_locked<S: StateStore>(
     )?;
     let batch = store.next_batch(&run.target).await?;
     let mut client = client.clone();
-    for (migration, operations) in files {
+    let total = files.len();
+    for (index, (migration, operations)) in files.into_iter().enumerate() {
+        if execution.stop.raised() {
+            return Err(ApplyError::Stopped {
+                next: migration.id().to_string(),
+                remaining: total - index,
+            });
+        }
         let mut attempt = record(migration, &run.target, MigrationStatus::Running, batch);
         store.record(&attempt).await?;
         let started = Instant::now();
@@ -461,29 +536,19 @@ pub async fn down<S: StateStore>(
     execution: &Execution,
 ) -> RunReport {
     if execution.dry_run {
-        let mut done = Vec::new();
-        let error = async {
-            let records = store.records(&run.target).await?;
-            let chosen = decide_down(run.migrations, &records, selection)?;
-            read_all(
-                chosen
-                    .iter()
-                    .map(|a| (a.migration, a.migration.file.down_path())),
-            )?;
-            done.extend(chosen.iter().map(|a| a.migration.id().to_string()));
-            Ok::<(), ApplyError>(())
-        }
-        .await
-        .err();
-        return RunReport {
-            target: run.target.clone(),
-            done,
-            error,
-        };
+        return listed(store, run, |records| {
+            let chosen = decide_down(run.migrations, records, selection)?;
+            Ok(chosen
+                .iter()
+                .map(|a| (a.migration.id().to_string(), a.migration.file.down_path()))
+                .map(|(id, path)| (id, path.to_path_buf()))
+                .collect())
+        })
+        .await;
     }
     under_lock(client, run, execution.lock_timeout, || async {
         let mut done = Vec::new();
-        let error = down_locked(store, client, run, selection, &mut done)
+        let error = down_locked(store, client, run, selection, execution, &mut done)
             .await
             .err();
         (done, error)
@@ -496,6 +561,7 @@ async fn down_locked<S: StateStore>(
     client: &Client,
     run: &KeyTarget<'_>,
     selection: DownSelection,
+    execution: &Execution,
     done: &mut Vec<String>,
 ) -> Result<(), ApplyError> {
     let records = store.records(&run.target).await?;
@@ -506,7 +572,14 @@ async fn down_locked<S: StateStore>(
             .map(|a| (a.migration, a.migration.file.down_path())),
     )?;
     let mut client = client.clone();
-    for (step, (migration, operations)) in chosen.iter().zip(files) {
+    let total = files.len();
+    for (index, (step, (migration, operations))) in chosen.iter().zip(files).enumerate() {
+        if execution.stop.raised() {
+            return Err(ApplyError::Stopped {
+                next: migration.id().to_string(),
+                remaining: total - index,
+            });
+        }
         let started = Instant::now();
         run_operations(&mut client, &operations)
             .await

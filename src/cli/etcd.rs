@@ -224,10 +224,7 @@ impl KeyDeployment {
 
     /// The state-store target: the connection and its key prefix.
     fn target(&self) -> Target {
-        Target {
-            connection: self.connection.name.clone(),
-            schema: Prefix::of(&self.connection).as_str().to_string(),
-        }
+        run::target_of(&self.connection)
     }
 
     async fn store(&self) -> Result<AnyStateStore, CliError> {

@@ -8,7 +8,7 @@ mod etcd;
 mod import;
 mod import_gorm;
 mod import_migrations;
-mod live;
+pub mod live;
 pub mod output;
 pub mod project;
 mod serve;

@@ -127,11 +127,13 @@ impl Bfm for Api {
     ) -> Result<Response<pb::PlanResponse>, Status> {
         let result = async {
             self.authorize(&request)?;
+            let request = request.into_inner();
             let report = self
                 .service
                 .plan(ops::Selection {
-                    connection: request.into_inner().connection,
-                    ..ops::Selection::default()
+                    connection: request.connection,
+                    schema: request.schema,
+                    environment: request.environment,
                 })
                 .await
                 .map_err(status)?;
@@ -211,6 +213,7 @@ impl Bfm for Api {
                 .into_iter()
                 .map(|c| pb::ConnectionHealth {
                     name: c.name,
+                    backend: c.backend,
                     reachable: c.reachability.reachable,
                     error: c.reachability.error.unwrap_or_default(),
                 })
@@ -243,15 +246,18 @@ fn target_status(target: ops::TargetStatus) -> pb::TargetStatus {
 }
 
 /// The plan report as messages; enum values as their JSON names.
-fn plan_response(report: &crate::cli::output::Report) -> pb::PlanResponse {
+fn plan_response(report: &super::plan::PlanResponse) -> pb::PlanResponse {
     pb::PlanResponse {
         pending: report.pending,
         connections: report
             .connections
             .iter()
-            .map(|connection| pb::ConnectionPlan {
+            .map(|planned| (planned, &planned.report))
+            .map(|(planned, connection)| pb::ConnectionPlan {
                 connection: connection.connection.clone(),
                 compared_with: connection.compared_with.clone(),
+                compared_against: planned.compared_against.as_str().to_string(),
+                live_error: planned.live_error.clone().unwrap_or_default(),
                 files: connection
                     .files
                     .iter()

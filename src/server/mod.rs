@@ -6,8 +6,10 @@
 pub mod auth;
 pub mod grpc;
 pub mod http;
+mod keys;
 pub mod metrics;
 pub mod ops;
+pub mod plan;
 
 use crate::apply::deployment::{Deployment, DeploymentError, open_state_store};
 use crate::apply::{StopFlag, TargetPool};
@@ -112,6 +114,8 @@ pub struct Service {
     pub metrics: Metrics,
     store: Mutex<Option<Arc<AnyStateStore>>>,
     pools: Mutex<BTreeMap<String, TargetPool>>,
+    /// The etcd clients of etcd connections, by connection name, made on first success.
+    etcd_clients: Mutex<BTreeMap<String, etcd_client::Client>>,
     /// Every run holds a read guard; shutdown takes the write guard.
     runs: Arc<RwLock<()>>,
     /// Raised at shutdown: runs stop at the next migration boundary.
@@ -129,6 +133,7 @@ impl Service {
             metrics: Metrics::default(),
             store: Mutex::new(None),
             pools: Mutex::new(BTreeMap::new()),
+            etcd_clients: Mutex::new(BTreeMap::new()),
             runs: Arc::new(RwLock::new(())),
             stop: StopFlag::new(stop_flag),
             stop_flag,

@@ -7,14 +7,13 @@ use super::Service;
 use crate::apply::deployment::{Deployment, DeploymentError, TargetChoice};
 use crate::apply::fanout::Operation;
 use crate::apply::{
-    ApplyError, ApplyOptions, DownSelection, Execution, RunReport, checksum_mismatches, status_rows,
+    ApplyError, ApplyOptions, DownSelection, Execution, Migration, RunReport, checksum_mismatches,
+    status_rows,
 };
 use crate::backend::BackendKind;
-use crate::cli::output::Report;
-use crate::cli::project::{plan_connection, selected_connections};
 use crate::config::Connection;
 use crate::migrations::Version;
-use crate::state::{MigrationStatus, StateError, StateStore, Target};
+use crate::state::{MigrationRecord, MigrationStatus, StateError, StateStore, Target};
 use serde::{Deserialize, Serialize};
 use std::time::Instant;
 
@@ -174,6 +173,8 @@ pub struct MigrationFileInfo {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ConnectionMigrations {
     pub connection: String,
+    /// `postgresql`, `greptimedb` or `etcd`.
+    pub backend: String,
     pub migrations: Vec<MigrationFileInfo>,
 }
 
@@ -205,7 +206,7 @@ pub struct HealthResponse {
 }
 
 impl Service {
-    fn connection(&self, name: &str, field: &str) -> Result<Connection, OpError> {
+    pub(super) fn connection(&self, name: &str, field: &str) -> Result<Connection, OpError> {
         if name.is_empty() {
             return Err(OpError::bad_request(field, "a connection is required"));
         }
@@ -243,12 +244,23 @@ impl Service {
             ));
         }
         let schema = one_of(&request.schema, &request.target.schema, "target.schema")?;
-        let choice = single_target(&connection, schema, &request.environment)?;
         let options = ApplyOptions {
             to: parse_version(&request.target.version, "target.version")?,
             tables: (!request.target.tables.is_empty()).then(|| request.target.tables.clone()),
             ..ApplyOptions::default()
         };
+        if connection.backend == BackendKind::Etcd {
+            let field = if request.schema.is_empty() {
+                "target.schema"
+            } else {
+                "schema"
+            };
+            key_space_only(&connection, schema, &request.environment, field)?;
+            return self
+                .migrate_keys(connection, options, request.dry_run)
+                .await;
+        }
+        let choice = single_target(&connection, schema, &request.environment)?;
         let deployment = self.deployment(connection)?;
         let store = self.store().await?;
         let pool = self.pool(&deployment).await?;
@@ -256,18 +268,7 @@ impl Service {
         let mut skipped = Vec::new();
         for target in &targets {
             let records = store.records(target).await?;
-            skipped.extend(
-                deployment
-                    .migrations
-                    .iter()
-                    .filter(|m| in_scope(&options, &m.table, &m.file.version))
-                    .filter(|m| {
-                        records.iter().any(|r| {
-                            r.migration_id == m.id() && r.status == MigrationStatus::Applied
-                        })
-                    })
-                    .map(|m| m.id().to_string()),
-            );
+            skipped.extend(already_applied(&deployment.migrations, &records, &options));
         }
         let started = Instant::now();
         let dry_run = request.dry_run;
@@ -281,6 +282,17 @@ impl Service {
                 dry_run,
             )
             .await?;
+        Ok(self.migrate_response(reports, skipped, started, dry_run))
+    }
+
+    /// The answer to a migrate request, its run counted in the metrics unless a dry run.
+    pub(super) fn migrate_response(
+        &self,
+        reports: Vec<RunReport>,
+        skipped: Vec<String>,
+        started: Instant,
+        dry_run: bool,
+    ) -> MigrateResponse {
         if !dry_run {
             let applied = reports.iter().map(|r| r.done.len()).sum();
             let failed = reports
@@ -289,18 +301,20 @@ impl Service {
             self.metrics.apply_run(applied, failed, started.elapsed());
         }
         let (applied, errors) = outcome(reports);
-        Ok(MigrateResponse {
+        MigrateResponse {
             success: errors.is_empty(),
             applied,
             skipped,
             errors,
-        })
+        }
     }
 
     /// `POST /api/v1/rollback`: the last batch, the newest `steps`, or down to `to`.
     pub async fn rollback(&self, request: RollbackRequest) -> Result<RollbackResponse, OpError> {
         let connection = self.connection(&request.connection, "connection")?;
-        let choice = single_target(&connection, &request.schema, &request.environment)?;
+        if connection.backend == BackendKind::Etcd {
+            key_space_only(&connection, &request.schema, &request.environment, "schema")?;
+        }
         let selection = match (request.steps, request.to.as_deref()) {
             (Some(_), Some(_)) => {
                 return Err(OpError::bad_request("steps", "give steps or to, not both"));
@@ -312,6 +326,13 @@ impl Service {
             },
             (None, None) => DownSelection::LastBatch,
         };
+        if connection.backend == BackendKind::Etcd {
+            let reports = self
+                .rollback_keys(connection, selection, request.dry_run)
+                .await?;
+            return Ok(rollback_response(reports));
+        }
+        let choice = single_target(&connection, &request.schema, &request.environment)?;
         let deployment = self.deployment(connection)?;
         let store = self.store().await?;
         let pool = self.pool(&deployment).await?;
@@ -326,16 +347,10 @@ impl Service {
                 request.dry_run,
             )
             .await?;
-        let (rolled_back, errors) = outcome(reports);
-        Ok(RollbackResponse {
-            success: errors.is_empty(),
-            rolled_back,
-            errors,
-        })
+        Ok(rollback_response(reports))
     }
 
-    /// Runs `operation` in a task of its own, so a request that times out or a client that goes
-    /// away never cuts a migration short; shutdown waits for it.
+    /// Runs `operation` on `targets` through [`Service::spawn_run`].
     async fn run(
         &self,
         deployment: Deployment,
@@ -345,46 +360,40 @@ impl Service {
         operation: Operation,
         dry_run: bool,
     ) -> Result<Vec<RunReport>, OpError> {
-        let Some(running) = self.runs.clone().try_read_owned().ok() else {
-            return Err(OpError::Unavailable("the server is shutting down".into()));
-        };
-        let execution = Execution {
+        let execution = self.execution(dry_run);
+        self.spawn_run(async move {
+            deployment
+                .run(store, &pool, targets, operation, execution, 1)
+                .await
+        })
+        .await
+    }
+
+    /// How a run started by a request runs: the server's lock timeout and stop flag.
+    pub(super) fn execution(&self, dry_run: bool) -> Execution {
+        Execution {
             lock_timeout: self.settings.lock_timeout,
             dry_run,
             stop: self.stop,
+        }
+    }
+
+    /// Runs `work` in a task of its own, so a request that times out or a client that goes
+    /// away never cuts a migration short; shutdown waits for it.
+    pub(super) async fn spawn_run<T: Send + 'static>(
+        &self,
+        work: impl std::future::Future<Output = T> + Send + 'static,
+    ) -> Result<T, OpError> {
+        let Some(running) = self.runs.clone().try_read_owned().ok() else {
+            return Err(OpError::Unavailable("the server is shutting down".into()));
         };
         let task = tokio::spawn(async move {
-            let reports = deployment
-                .run(store, &pool, targets, operation, execution, 1)
-                .await;
+            let done = work.await;
             drop(running);
-            reports
+            done
         });
         task.await
             .map_err(|error| OpError::Internal(format!("the run stopped: {error}")))
-    }
-
-    /// `POST /api/v1/plan`: the plan of one connection (or of every one) against the replay of
-    /// its migrations, as `bfm plan --offline --format json` reports it.
-    pub async fn plan(&self, selection: Selection) -> Result<Report, OpError> {
-        let config = self.config.clone();
-        let name = selection.connection;
-        if !name.is_empty() {
-            self.connection(&name, "connection")?;
-        }
-        tokio::task::spawn_blocking(move || {
-            let name = (!name.is_empty()).then_some(name.as_str());
-            let connections = selected_connections(&config, name)
-                .map_err(|error| OpError::NotFound(error.to_string()))?;
-            let plans = connections
-                .into_iter()
-                .map(|connection| plan_connection(&config, connection))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|error| OpError::Internal(error.to_string()))?;
-            Ok(Report::new(&plans))
-        })
-        .await
-        .map_err(|error| OpError::Internal(format!("the plan stopped: {error}")))?
     }
 
     /// `GET /api/v1/status`: every migration's state per target of the selected connections
@@ -392,7 +401,20 @@ impl Service {
     pub async fn status(&self, selection: Selection) -> Result<StatusResponse, OpError> {
         let store = self.store().await?;
         let mut targets = Vec::new();
-        for connection in self.postgres_connections(&selection.connection)? {
+        for connection in self.selected(&selection.connection)? {
+            if connection.backend == BackendKind::Etcd {
+                key_space_only(
+                    &connection,
+                    &selection.schema,
+                    &selection.environment,
+                    "schema",
+                )?;
+                let space = self.key_space(connection, false)?;
+                let target = space.target();
+                let records = store.records(&target).await?;
+                targets.push(target_status(target, &space.migrations, &records));
+                continue;
+            }
             let choice = if connection.is_per_environment() {
                 let mut choice =
                     single_target(&connection, &selection.schema, &selection.environment)
@@ -410,28 +432,7 @@ impl Service {
             };
             for target in deployment.targets(&choice, pool.as_ref()).await? {
                 let records = store.records(&target).await?;
-                let changed: Vec<String> = checksum_mismatches(&deployment.migrations, &records)
-                    .into_iter()
-                    .map(|m| m.id)
-                    .collect();
-                let migrations = status_rows(&deployment.migrations, &records)
-                    .into_iter()
-                    .map(|row| MigrationState {
-                        checksum_changed: row.checksum_changed || changed.contains(&row.id),
-                        status: row.status.map_or("pending", MigrationStatus::as_str).into(),
-                        id: row.id,
-                        version: row.version,
-                        applied_at: row.applied_at,
-                        execution_ms: row.execution_ms,
-                        file_missing: row.file_missing,
-                        error: row.error,
-                    })
-                    .collect();
-                targets.push(TargetStatus {
-                    connection: target.connection,
-                    schema: target.schema,
-                    migrations,
-                });
+                targets.push(target_status(target, &deployment.migrations, &records));
             }
         }
         Ok(StatusResponse { targets })
@@ -440,13 +441,20 @@ impl Service {
     /// `GET /api/v1/migrations`: the migration files of the selected connections.
     pub fn migrations(&self, selection: &Selection) -> Result<MigrationsResponse, OpError> {
         let mut connections = Vec::new();
-        for connection in self.postgres_connections(&selection.connection)? {
+        for connection in self.selected(&selection.connection)? {
             let name = connection.name.clone();
-            let deployment = Deployment::new(self.config.clone(), connection)?;
+            let backend_name = connection.backend.to_string();
+            let migrations = if connection.backend == BackendKind::Etcd {
+                self.key_space(connection, false)?.migrations
+            } else {
+                Deployment::new(self.config.clone(), connection)?
+                    .migrations
+                    .to_vec()
+            };
             connections.push(ConnectionMigrations {
                 connection: name,
-                migrations: deployment
-                    .migrations
+                backend: backend_name,
+                migrations: migrations
                     .iter()
                     .map(|m| MigrationFileInfo {
                         id: m.id().to_string(),
@@ -486,8 +494,9 @@ impl Service {
         }
     }
 
-    /// The named PostgreSQL connection, or every one when `name` is empty.
-    fn postgres_connections(&self, name: &str) -> Result<Vec<Connection>, OpError> {
+    /// The named connection, or every one the server deploys (PostgreSQL, GreptimeDB, etcd)
+    /// when `name` is empty.
+    pub(super) fn selected(&self, name: &str) -> Result<Vec<Connection>, OpError> {
         if !name.is_empty() {
             return Ok(vec![self.connection(name, "connection")?]);
         }
@@ -495,7 +504,12 @@ impl Service {
             .config
             .connections
             .values()
-            .filter(|c| c.backend == BackendKind::Postgresql)
+            .filter(|c| {
+                matches!(
+                    c.backend,
+                    BackendKind::Postgresql | BackendKind::Greptimedb | BackendKind::Etcd
+                )
+            })
             .cloned()
             .collect())
     }
@@ -512,6 +526,112 @@ fn unreachable(message: String) -> Reachability {
     Reachability {
         reachable: false,
         error: Some(message),
+    }
+}
+
+/// An etcd connection is one key space: a schema or an environment in the request is an error
+/// on that field (`schema_field` names where the schema was given).
+fn key_space_only(
+    connection: &Connection,
+    schema: &str,
+    environment: &str,
+    schema_field: &str,
+) -> Result<(), OpError> {
+    let field = if !schema.is_empty() {
+        schema_field
+    } else if !environment.is_empty() {
+        "environment"
+    } else {
+        return Ok(());
+    };
+    Err(OpError::bad_request(
+        field,
+        format!(
+            "connection {} is an etcd key space (prefix {}): schemas and environments do not apply",
+            connection.name,
+            crate::backend::etcd::Prefix::of(connection).as_str()
+        ),
+    ))
+}
+
+/// Whether a read-only request's schema and environment fit its connection: an etcd key space
+/// takes neither, a fixed-schema connection only its own schema, a per-environment one either
+/// or none.
+pub(super) fn check_selection(
+    connection: &Connection,
+    selection: &Selection,
+) -> Result<(), OpError> {
+    if connection.backend == BackendKind::Etcd {
+        return key_space_only(
+            connection,
+            &selection.schema,
+            &selection.environment,
+            "schema",
+        );
+    }
+    if connection.is_per_environment()
+        && selection.schema.is_empty()
+        && selection.environment.is_empty()
+    {
+        return Ok(());
+    }
+    single_target(connection, &selection.schema, &selection.environment).map(drop)
+}
+
+/// The migrations within `options` that `records` show applied, in file order.
+pub(super) fn already_applied(
+    migrations: &[Migration],
+    records: &[MigrationRecord],
+    options: &ApplyOptions,
+) -> Vec<String> {
+    migrations
+        .iter()
+        .filter(|m| in_scope(options, &m.table, &m.file.version))
+        .filter(|m| {
+            records
+                .iter()
+                .any(|r| r.migration_id == m.id() && r.status == MigrationStatus::Applied)
+        })
+        .map(|m| m.id().to_string())
+        .collect()
+}
+
+/// Every migration's state on one target, from its files and its records.
+fn target_status(
+    target: Target,
+    migrations: &[Migration],
+    records: &[MigrationRecord],
+) -> TargetStatus {
+    let changed: Vec<String> = checksum_mismatches(migrations, records)
+        .into_iter()
+        .map(|m| m.id)
+        .collect();
+    let migrations = status_rows(migrations, records)
+        .into_iter()
+        .map(|row| MigrationState {
+            checksum_changed: row.checksum_changed || changed.contains(&row.id),
+            status: row.status.map_or("pending", MigrationStatus::as_str).into(),
+            id: row.id,
+            version: row.version,
+            applied_at: row.applied_at,
+            execution_ms: row.execution_ms,
+            file_missing: row.file_missing,
+            error: row.error,
+        })
+        .collect();
+    TargetStatus {
+        connection: target.connection,
+        schema: target.schema,
+        migrations,
+    }
+}
+
+fn rollback_response(reports: Vec<RunReport>) -> RollbackResponse {
+    let (rolled_back, errors) = outcome(reports);
+    RollbackResponse {
+        success: errors.is_empty(),
+        rolled_back,
+        errors,
     }
 }
 
