@@ -102,6 +102,7 @@ pub fn run(config_path: Option<&Path>, args: &MigrationsArgs) -> Result<Outcome,
         "updated {}",
         relative(&config, &dir.join(sum::SUM_FILE))
     );
+    warnings.extend(replay_warning(&connection, &dir));
     print_warnings(&warnings);
     print_stdout(&report)?;
     if let Some(ran) = ran {
@@ -111,6 +112,29 @@ pub fn run(config_path: Option<&Path>, args: &MigrationsArgs) -> Result<Outcome,
         print_stdout(&text)?;
     }
     Ok(Outcome::Done)
+}
+
+/// The imported SQL runs as it is, but `bfm status` (drift) and `bfm plan --offline` also read
+/// it into bfm's model, which does not cover every statement (functions, triggers, data): say
+/// so now rather than at the next status.
+fn replay_warning(connection: &crate::config::Connection, dir: &Path) -> Option<Warning> {
+    let dialect = super::project::connection_dialect(connection).ok()?;
+    let context = crate::backend::SchemaContext {
+        default_schema: connection.model_schema().to_string(),
+    };
+    let options = crate::source::LoadOptions {
+        dialect,
+        context: &context,
+    };
+    let error = super::project::replay_dir(dir, options).err()?;
+    Some(Warning {
+        file: dir.display().to_string(),
+        line: None,
+        message: format!(
+            "the migrations apply as written, but bfm cannot read them into its model, so `bfm \
+             status` and `bfm plan --offline` will stop at: {error}"
+        ),
+    })
 }
 
 fn print_warnings(warnings: &[Warning]) {
