@@ -74,7 +74,12 @@ async fn index_exists(pool: &PgPool) -> bool {
 
 /// Runs the whole adoption: the tool's first two migrations and state already in the database,
 /// then import with baseline, apply, status and down twice.
-async fn adopt(format: &str, dir: &str, ran_sql: &[String], state_sql: &str) -> (Project, String) {
+async fn adopt(
+    format: &str,
+    dir: &str,
+    ran_sql: &[String],
+    state_sql: &str,
+) -> (Project, String, String) {
     let database = fresh_database().await;
     let pool = PgPool::connect(&database.url).await.unwrap();
     for sql in ran_sql {
@@ -151,7 +156,7 @@ async fn adopt(format: &str, dir: &str, ran_sql: &[String], state_sql: &str) -> 
         "the converted down SQL should drop both tables: {left:?}"
     );
     pool.close().await;
-    (project, warnings)
+    (project, warnings, out)
 }
 
 #[tokio::test]
@@ -180,7 +185,15 @@ CREATE TABLE goose_db_version (
 );
 INSERT INTO goose_db_version (version_id, is_applied) VALUES (0, true), (1, true), (2, true), (4, true);
 ";
-    let (project, warnings) = adopt("goose", "goose", &ran, state).await;
+    let (project, warnings, out) = adopt("goose", "goose", &ran, state).await;
+    assert!(
+        out.contains(
+            "wrote generated/postgresql/core/19700101000001_v00001_create_users.sql (from \
+             00001_create_users.sql)\n"
+        ) && out
+            .contains("core/public: marked applied 2 migrations that goose had run (3 imported)\n"),
+        "{out}"
+    );
     assert!(
         warnings.contains("00004_seed.go: a Go migration"),
         "{warnings}"
@@ -217,7 +230,7 @@ async fn golang_migrate_directory_is_adopted_from_its_current_version() {
 CREATE TABLE IF NOT EXISTS schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL);
 INSERT INTO schema_migrations (version, dirty) VALUES (2, false);
 ";
-    let (_, warnings) = adopt("golang-migrate", "golang-migrate", &ran, state).await;
+    let (_, warnings, _) = adopt("golang-migrate", "golang-migrate", &ran, state).await;
     assert!(!warnings.contains("warning"), "{warnings}");
 }
 
@@ -268,7 +281,7 @@ VALUES
     (1, '1', 'create users', 'SQL', 'V1__create_users.sql', 1234, 'postgres', 5, true),
     (2, '1.1', 'create posts', 'SQL', 'V1.1__create_posts.sql', 5678, 'postgres', 7, true);
 ";
-    let (project, warnings) = adopt("flyway", "flyway", &ran, state).await;
+    let (project, warnings, _) = adopt("flyway", "flyway", &ran, state).await;
     assert!(
         warnings.contains("R__post_summary.sql: a repeatable migration"),
         "{warnings}"
@@ -306,7 +319,7 @@ async fn dbmate_directory_keeps_its_timestamp_versions() {
 CREATE TABLE IF NOT EXISTS schema_migrations (version varchar(128) PRIMARY KEY);
 INSERT INTO schema_migrations (version) VALUES ('20240101120000'), ('20240102120000');
 ";
-    let (project, _) = adopt("dbmate", dir, &ran, state).await;
+    let (project, _, _) = adopt("dbmate", dir, &ran, state).await;
     assert_eq!(
         written_ids(&project),
         [

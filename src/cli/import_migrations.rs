@@ -4,6 +4,7 @@
 //! Everything that can refuse (conversion, files in the way, a dirty old state) is checked
 //! before the first file is written.
 
+use super::apply::DeployError;
 use super::commands::{load_config, print_stdout, single_connection};
 use super::project::relative;
 use super::{CliError, Outcome};
@@ -76,17 +77,16 @@ pub fn run(config_path: Option<&Path>, args: &MigrationsArgs) -> Result<Outcome,
     warnings.extend(imported.warnings.iter().cloned());
     let dir = config.migrations_path(&connection);
     check_target(&dir, &imported, args.force)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|error| super::apply::DeployError::Runtime(error))?;
-    let ran = if args.baseline {
+    let mut baseline = None;
+    if args.baseline {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(DeployError::Runtime)?;
         let ran = runtime.block_on(read_ran(&connection, &imported, args))?;
         warnings.extend(ran.warnings.iter().cloned());
-        Some(ran)
-    } else {
-        None
-    };
+        baseline = Some((runtime, ran));
+    }
     write_files(&dir, &imported)?;
     let mut report = String::new();
     for migration in &imported.migrations {
@@ -105,10 +105,10 @@ pub fn run(config_path: Option<&Path>, args: &MigrationsArgs) -> Result<Outcome,
     warnings.extend(replay_warning(&connection, &dir));
     print_warnings(&warnings);
     print_stdout(&report)?;
-    if let Some(ran) = ran {
-        let deployment =
-            Deployment::new(config, connection).map_err(super::apply::DeployError::from)?;
-        let text = runtime.block_on(record(deployment, &ran, imported.migrations.len(), args))?;
+    if let Some((runtime, ran)) = baseline {
+        let deployment = Deployment::new(config, connection).map_err(DeployError::from)?;
+        let count = imported.migrations.len();
+        let text = runtime.block_on(record(deployment, &ran, count, args))?;
         print_stdout(&text)?;
     }
     Ok(Outcome::Done)
@@ -185,13 +185,12 @@ fn target_schema(
     match (&args.environment, connection.is_per_environment()) {
         (Some(environment), true) => Ok(connection.schema_for(environment)),
         (None, true) => Err(CliError::NoEnvironment(connection.name.clone())),
-        (Some(_), false) => Err(CliError::Unsupported {
-            connection: connection.name.clone(),
-            backend: format!(
-                "--environment (the connection always uses schema {})",
-                connection.schema
-            ),
-        }),
+        (Some(_), false) => Err(DeployError::TargetChoice(format!(
+            "connection {} always uses schema {}: --environment is for per-environment \
+             connections",
+            connection.name, connection.schema
+        ))
+        .into()),
         (None, false) => Ok(connection.schema.clone()),
     }
 }
@@ -217,7 +216,7 @@ async fn read_ran(
         .ok_or_else(|| CliError::NoHost(connection.name.clone()))?;
     let mut database = sqlx::PgConnection::connect(url.expose())
         .await
-        .map_err(|error| super::apply::DeployError::Connect {
+        .map_err(|error| DeployError::Connect {
             connection: connection.name.clone(),
             message: error.to_string(),
         })?;
@@ -255,13 +254,12 @@ async fn record(
             .flatten(),
         ..TargetChoice::default()
     };
-    let deploy = |error| super::apply::DeployError::from(error);
-    let pool = deployment.pool(2).await.map_err(deploy)?;
+    let pool = deployment.pool(2).await.map_err(DeployError::from)?;
     let targets = deployment
         .targets(&choice, Some(&pool))
         .await
-        .map_err(deploy)?;
-    let store = deployment.store().await.map_err(deploy)?;
+        .map_err(DeployError::from)?;
+    let store = deployment.store().await.map_err(DeployError::from)?;
     let reports = deployment
         .run(
             store,
@@ -280,7 +278,7 @@ async fn record(
         }
         if let Some(error) = report.error {
             print_stdout(&text)?;
-            return Err(super::apply::DeployError::Run(error).into());
+            return Err(DeployError::Run(error).into());
         }
         let _ = writeln!(
             text,
