@@ -247,6 +247,8 @@ pub enum CliError {
     Deploy(Box<apply::DeployError>),
     #[error(transparent)]
     Serve(Box<crate::server::ServeError>),
+    #[error(transparent)]
+    ImportMigrations(Box<crate::import::migrations::ImportError>),
 }
 
 /// The process exit code for a command's result.

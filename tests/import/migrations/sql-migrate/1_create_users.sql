@@ -1,0 +1,8 @@
+-- +migrate Up
+CREATE TABLE users (
+    id bigserial PRIMARY KEY,
+    email text NOT NULL UNIQUE
+);
+
+-- +migrate Down
+DROP TABLE users;
