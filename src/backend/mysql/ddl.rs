@@ -52,6 +52,11 @@ pub fn statement_changes(
             return Err(unsupported(&format!("{} {kind}", words[0])));
         }
     }
+    if upper.contains("PARTITION BY")
+        || upper.contains("PARTITION ") && words.first() == Some(&"ALTER")
+    {
+        return Err(unsupported("partitioned tables"));
+    }
     let dialect = MySqlDialect {};
     let mut parsed = Parser::new(&dialect)
         .try_with_sql(statement.sql)
@@ -297,6 +302,14 @@ fn table_changes(
     for rename in &renames {
         let _ = rename.apply_to(&mut from);
     }
+    let after = after.map(|mut table| {
+        for fk in &mut table.foreign_keys {
+            if fk.ref_schema.is_empty() {
+                fk.ref_schema = name.schema.clone();
+            }
+        }
+        table
+    });
     let to = model_of(after);
     let mut changes = renames;
     changes.extend(crate::diff::diff(&from, &to));
@@ -859,11 +872,7 @@ fn add_constraint(
             let foreign_key = ForeignKey {
                 name: fk.name.as_ref().map(ident).unwrap_or_default(),
                 columns: fk.columns.iter().map(ident).collect(),
-                ref_schema: if referenced.schema == name.schema {
-                    String::new()
-                } else {
-                    referenced.schema
-                },
+                ref_schema: referenced.schema,
                 ref_table: referenced.name,
                 ref_columns: fk.referred_columns.iter().map(ident).collect(),
                 on_delete: action(fk.on_delete),

@@ -290,7 +290,7 @@ pub async fn inspect(
                 name,
                 columns: Vec::new(),
                 ref_schema: if ref_schema == database {
-                    String::new()
+                    schema.to_string()
                 } else {
                     ref_schema
                 },

@@ -45,6 +45,15 @@ pub fn render(change: &Change, context: &RenderContext) -> Vec<String> {
                 q(schema, to)
             )]
         }
+        // An AUTO_INCREMENT column must be the first column of a key the moment it is added;
+        // a placeholder index holds it until the primary key comes (see AddPrimaryKey).
+        Change::AddColumn { table, column } if column.identity.is_some() => vec![format!(
+            "ALTER TABLE {} ADD COLUMN {}, ADD INDEX {} ({})",
+            t(table),
+            column_definition(column),
+            quote(&auto_key(&column.name)),
+            quote(&column.name)
+        )],
         Change::AddColumn { table, column } => {
             vec![format!(
                 "ALTER TABLE {} ADD COLUMN {}",
@@ -65,6 +74,17 @@ pub fn render(change: &Change, context: &RenderContext) -> Vec<String> {
             quote(from),
             quote(to)
         )],
+        // MariaDB cannot MODIFY a generated column's expression or storage: drop and add.
+        Change::AlterColumn { table, from, to }
+            if from.generated.is_some() || to.generated.is_some() =>
+        {
+            vec![format!(
+                "ALTER TABLE {} DROP COLUMN {}, ADD COLUMN {}",
+                t(table),
+                quote(&from.name),
+                column_definition(to)
+            )]
+        }
         Change::AlterColumn { table, to, .. } => {
             vec![format!(
                 "ALTER TABLE {} MODIFY COLUMN {}",
@@ -85,9 +105,10 @@ pub fn render(change: &Change, context: &RenderContext) -> Vec<String> {
             quote(to)
         )],
         Change::AddPrimaryKey { table, key } => vec![format!(
-            "ALTER TABLE {} ADD PRIMARY KEY ({})",
+            "ALTER TABLE {} ADD PRIMARY KEY ({}), DROP INDEX IF EXISTS {}",
             t(table),
-            list(&key.columns)
+            list(&key.columns),
+            quote(&auto_key(key.columns.first().map_or("", String::as_str)))
         )],
         Change::DropPrimaryKey { table, .. } => {
             vec![format!("ALTER TABLE {} DROP PRIMARY KEY", t(table))]
@@ -154,6 +175,11 @@ pub fn render(change: &Change, context: &RenderContext) -> Vec<String> {
         )],
         _ => Vec::new(),
     }
+}
+
+/// The placeholder index an added AUTO_INCREMENT column gets until its primary key exists.
+fn auto_key(column: &str) -> String {
+    format!("bfm_auto_{column}")
 }
 
 fn list(columns: &[String]) -> String {
