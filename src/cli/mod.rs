@@ -218,7 +218,7 @@ pub enum CliError {
     Naming(#[from] NamingError),
     #[error("connection {connection}: backend {backend} is not supported yet")]
     Unsupported { connection: String, backend: String },
-    #[error("unknown dialect {0:?} (supported: postgresql, greptimedb)")]
+    #[error("unknown dialect {0:?} (supported: postgresql, greptimedb, mysql)")]
     UnknownDialect(String),
     #[error("{0:?} is not a source: use `empty`, a directory, or a .sql/.yaml file")]
     UnknownSource(String),

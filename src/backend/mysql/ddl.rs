@@ -814,7 +814,7 @@ fn push_foreign_key(table: &mut Table, mut foreign_key: ForeignKey, index_name: 
 fn add_constraint(
     reader: &Reader<'_>,
     table: &mut Table,
-    name: &QualifiedName,
+    _name: &QualifiedName,
     constraint: &TableConstraint,
 ) -> Result<(), StatementError> {
     match constraint {
