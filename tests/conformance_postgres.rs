@@ -18,7 +18,7 @@ use support::cases::{
 };
 use support::conformance::{
     CorpusCase, Outcome, check_ratchet, corpus_path, report_section, run_all, tally, valid_cases,
-    write_details, write_report,
+    write_counts, write_details, write_report,
 };
 use support::pglive::{comparable, execute, expect_same, fresh_pool, inspected, user_schemas};
 
@@ -249,6 +249,7 @@ async fn sqldef_postgres_cases_round_trip() {
         println!("BFM_CONFORMANCE_ONLY is set: docs/conformance.md and the ratchet are left alone");
         return;
     }
+    write_counts(SUITE, &counts);
     write_report(SUITE, &report_section(SUITE, &outcomes));
     let regressions = check_ratchet(SUITE, &outcomes);
     assert!(

@@ -3,6 +3,7 @@
 
 pub mod etcd;
 pub mod greptime;
+pub mod mysql;
 pub mod postgres;
 
 use crate::model::{Change, Model, QualifiedName};
@@ -181,6 +182,6 @@ pub fn dialect(kind: BackendKind) -> Option<&'static dyn Dialect> {
         BackendKind::Postgresql => Some(&postgres::Postgres),
         BackendKind::Greptimedb => Some(&greptime::Greptime),
         BackendKind::Etcd => Some(&etcd::Etcd),
-        BackendKind::Mysql => None,
+        BackendKind::Mysql => Some(&mysql::Mysql),
     }
 }

@@ -233,7 +233,9 @@ pub fn diff(args: &DiffArgs) -> Result<Outcome, CliError> {
     } else {
         plan.changes().map(|c| c.change.clone()).collect()
     };
-    let render = RenderContext::for_models(&[&from, &to], None);
+    // A MySQL schema is the database the SQL runs in: its names print unqualified.
+    let unqualified = (kind == BackendKind::Mysql).then(|| args.schema.clone());
+    let render = RenderContext::for_models(&[&from, &to], unqualified);
     print_stdout(&sql_script(&statements(&changes, dialect, &render)))?;
     Ok(Outcome::Done)
 }
@@ -243,6 +245,9 @@ pub fn diff(args: &DiffArgs) -> Result<Outcome, CliError> {
 fn load_source(source: &str, options: LoadOptions<'_>) -> Result<Model, CliError> {
     if source == "empty" {
         return Ok(Model::default());
+    }
+    if super::live::is_mysql_url(source) {
+        return super::live::inspect_mysql_database(source, &options.context.default_schema);
     }
     if super::live::is_database_url(source) {
         let (url, mut schemas) = super::live::split_schemas(source);

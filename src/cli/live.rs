@@ -18,7 +18,49 @@ use std::path::Path;
 
 /// Whether a `diff` side names a database rather than a file.
 pub fn is_database_url(source: &str) -> bool {
-    source.starts_with("postgres://") || source.starts_with("postgresql://")
+    source.starts_with("postgres://") || source.starts_with("postgresql://") || is_mysql_url(source)
+}
+
+/// Whether a URL names a MySQL/MariaDB database.
+pub fn is_mysql_url(source: &str) -> bool {
+    source.starts_with("mysql://") || source.starts_with("mariadb://")
+}
+
+/// Reads the MySQL/MariaDB database at `url` (its path names the database) into the model
+/// schema `schema`; an unreachable database is an error naming it (without its password).
+pub fn inspect_mysql_database(url: &str, schema: &str) -> Result<Model, CliError> {
+    let shown = display_url(url);
+    let failed = |reason: String| CliError::Database {
+        url: shown.clone(),
+        reason,
+    };
+    let url = match url.strip_prefix("mariadb://") {
+        Some(rest) => format!("mysql://{rest}"),
+        None => url.to_string(),
+    };
+    let database = url
+        .split_once("://")
+        .and_then(|(_, rest)| rest.split_once('/'))
+        .map(|(_, path)| path.split('?').next().unwrap_or("").to_string())
+        .filter(|d| !d.is_empty())
+        .ok_or_else(|| failed("the URL names no database (mysql://host/database)".into()))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| failed(e.to_string()))?;
+    runtime.block_on(async {
+        let pool = sqlx::mysql::MySqlPoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(std::time::Duration::from_secs(10))
+            .connect(&url)
+            .await
+            .map_err(|e| failed(e.to_string()))?;
+        let model = crate::backend::mysql::inspect::inspect(&pool, &database, schema)
+            .await
+            .map_err(|e| failed(e.to_string()));
+        pool.close().await;
+        model
+    })
 }
 
 /// A URL with its `?schema=a,b` taken off: the URL to connect to and the schemas named.
@@ -109,8 +151,21 @@ pub fn inspect_connections(
     environment: Option<&str>,
 ) -> Result<Vec<LiveConnection>, CliError> {
     let mut targets = Vec::with_capacity(connections.len());
+    let mut models_mysql = Vec::new();
     let mut schemas_by_url: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for connection in connections {
+        if connection.backend == BackendKind::Mysql {
+            let url = connection
+                .database_url()
+                .ok_or_else(|| CliError::NoHost(connection.name.clone()))?
+                .expose()
+                .to_string();
+            let live_schema = live_schema(connection, environment)?;
+            let model = inspect_mysql_database(&url, connection.model_schema())?;
+            targets.push((connection, url, live_schema));
+            models_mysql.push(model);
+            continue;
+        }
         if connection.backend != BackendKind::Postgresql {
             return Err(CliError::Unsupported {
                 connection: connection.name.clone(),
@@ -134,7 +189,17 @@ pub fn inspect_connections(
         models.insert(url.clone(), inspect_database(url, schemas)?);
     }
     let mut live = Vec::with_capacity(targets.len());
+    let mut models_mysql = models_mysql.into_iter();
     for (connection, url, live_schema) in targets {
+        if connection.backend == BackendKind::Mysql {
+            let model = models_mysql.next().unwrap_or_default();
+            live.push(LiveConnection {
+                url,
+                live_schema,
+                model,
+            });
+            continue;
+        }
         let model = models
             .get(&url)
             .map(|database| schema_of(database, &live_schema))

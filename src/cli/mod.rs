@@ -221,7 +221,7 @@ pub enum CliError {
     /// `import gorm` could not import anything, or would overwrite files without `--force`.
     #[error("{0}")]
     GormImport(String),
-    #[error("unknown dialect {0:?} (supported: postgresql, greptimedb)")]
+    #[error("unknown dialect {0:?} (supported: postgresql, greptimedb, mysql)")]
     UnknownDialect(String),
     #[error("{0:?} is not a source: use `empty`, a directory, or a .sql/.yaml file")]
     UnknownSource(String),

@@ -34,9 +34,14 @@ pub fn connection_dialect(connection: &Connection) -> Result<&'static dyn Dialec
 /// How a connection's SQL is rendered: a per-environment connection's objects unqualified, and
 /// the enums of `models` (its current and desired state) known as user types.
 pub fn render_context(connection: &Connection, models: &[&Model]) -> RenderContext {
-    let unqualified = connection
-        .is_per_environment()
-        .then(|| connection.name.clone());
+    // A MySQL connection's schema is the database its SQL runs in: names print unqualified.
+    let unqualified = if connection.backend == crate::backend::BackendKind::Mysql {
+        Some(connection.model_schema().to_string())
+    } else {
+        connection
+            .is_per_environment()
+            .then(|| connection.name.clone())
+    };
     RenderContext::for_models(models, unqualified)
 }
 

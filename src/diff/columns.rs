@@ -60,4 +60,5 @@ pub(super) fn same_definition(a: &Column, b: &Column) -> bool {
         && a.identity == b.identity
         && a.generated == b.generated
         && a.collation == b.collation
+        && a.mysql == b.mysql
 }

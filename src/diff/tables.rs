@@ -184,6 +184,15 @@ fn table(name: &QualifiedName, from: &Table, to: &Table, out: &mut Vec<Change>) 
     }
 
     columns::comments(name, from, to, out);
+    // MySQL table options (engine, collation, comment, …) change together in one ALTER.
+    if from.mysql != to.mysql {
+        let options = |t: &Table| t.mysql.clone().unwrap_or_default().options;
+        out.push(Change::SetTableOptions {
+            table: t(),
+            from: options(from),
+            to: options(to),
+        });
+    }
     if from.comment != to.comment {
         out.push(Change::SetTableComment {
             table: t(),

@@ -171,6 +171,10 @@ pub(super) mod apply {
         to: &BTreeMap<String, String>,
     ) -> Result<(), ApplyError> {
         let target = table_mut(model, table)?;
+        if let Some(mysql) = target.mysql.as_mut() {
+            mysql.options = to.clone();
+            return Ok(());
+        }
         let greptime = target.greptime.as_mut().ok_or_else(|| ApplyError {
             message: format!("table {table} is not a GreptimeDB table"),
         })?;

@@ -9,6 +9,7 @@ mod apply;
 mod change;
 mod greptime;
 mod keys;
+mod mysql;
 mod objects;
 mod table;
 
@@ -17,6 +18,7 @@ pub use change::{Change, ColumnRef, CommentTarget, EnumPosition};
 
 pub use greptime::{ColumnIndexes, ColumnPosition, GreptimeDatabase, GreptimeTable, Partition};
 pub use keys::KeyGroup;
+pub use mysql::{MysqlColumn, MysqlTable};
 pub use objects::{Enum, Extension, Sequence, View};
 pub use table::{
     Check, Column, ForeignKey, ForeignKeyAction, Identity, IdentityKind, Index, IndexKey,

@@ -1,6 +1,7 @@
 //! Tables and what hangs off them: columns, keys, checks, foreign keys and indexes.
 
 use super::greptime::{ColumnIndexes, GreptimeTable};
+use super::mysql::{MysqlColumn, MysqlTable};
 use serde::{Deserialize, Serialize};
 
 /// A table. Constraint and index names are always filled in: a loader that meets an unnamed
@@ -38,6 +39,9 @@ pub struct Table {
     /// other backend, which is how the diff knows to follow GreptimeDB's ALTER rules.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub greptime: Option<GreptimeTable>,
+    /// MySQL/MariaDB only: table options. `None` for every other backend.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mysql: Option<MysqlTable>,
 }
 
 impl Table {
@@ -86,6 +90,9 @@ pub struct Column {
     /// GreptimeDB only: the column's FULLTEXT / SKIPPING / INVERTED / VECTOR index clauses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub greptime: Option<ColumnIndexes>,
+    /// MySQL/MariaDB only: ON UPDATE, comment, STORED, INVISIBLE.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mysql: Option<MysqlColumn>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

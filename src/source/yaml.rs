@@ -773,6 +773,7 @@ impl Reader<'_> {
             renamed_from: doc.renamed_from.clone(),
             allow_destructive: doc.allow_destructive,
             greptime: None,
+            mysql: None,
         })
     }
 
@@ -1249,6 +1250,7 @@ tables:
             renamed_from: Some("orgs".to_string()),
             allow_destructive: true,
             greptime: None,
+            mysql: None,
         };
         assert_eq!(table(&model, "core", "organizations"), expected);
     }

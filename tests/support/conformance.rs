@@ -356,6 +356,13 @@ pub fn check_ratchet(suite: &str, outcomes: &[(CorpusCase, Outcome)]) -> Vec<Str
         .collect()
 }
 
+/// Writes `passed/total` of a suite to `conformance_<suite>.counts` in the target directory's
+/// `tmp/`, where `scripts/test` reads every suite's counts to print one combined line.
+pub fn write_counts(suite: &str, counts: &Tally) {
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("conformance_{suite}.counts"));
+    let _ = std::fs::write(&path, format!("{}/{}\n", counts.passed, counts.total()));
+}
+
 /// Every failure and refusal in full, for whoever fixes them (in the test's target directory).
 pub fn write_details(suite: &str, outcomes: &[(CorpusCase, Outcome)]) -> PathBuf {
     let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("conformance_{suite}.txt"));

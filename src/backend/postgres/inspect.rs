@@ -517,6 +517,7 @@ fn read_column(
         renamed_from: None,
         allow_destructive: false,
         greptime: None,
+        mysql: None,
     })
 }
 

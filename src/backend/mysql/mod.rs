@@ -1,0 +1,67 @@
+//! MySQL/MariaDB: DDL reading (sqlparser's MySQL dialect), type, default and expression
+//! normalization as MariaDB prints them, rendering, and inspection from `information_schema`.
+//! A MySQL "schema" in the model is a database.
+
+mod ddl;
+pub mod inspect;
+mod render;
+pub mod types;
+
+use super::{
+    BackendKind, ConstraintKind, Dialect, RenderContext, SchemaContext, StatementError,
+    StatementText,
+};
+use crate::model::{Change, Model};
+
+pub use ddl::PRIMARY;
+pub use render::{column_definition, quote};
+
+/// The MySQL/MariaDB dialect.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Mysql;
+
+impl Dialect for Mysql {
+    fn kind(&self) -> BackendKind {
+        BackendKind::Mysql
+    }
+
+    fn normalize_type(&self, raw: &str) -> Result<String, StatementError> {
+        types::normalize_type(raw)
+    }
+
+    fn normalize_expression(&self, raw: &str) -> Result<String, StatementError> {
+        types::canonical_expression(raw)
+    }
+
+    fn normalize_query(&self, _raw: &str) -> Result<String, StatementError> {
+        Err(StatementError::new(
+            "unsupported MySQL DDL: bfm does not manage MySQL views yet",
+        ))
+    }
+
+    /// MySQL names a primary key `PRIMARY`, an unnamed index or unique key after its first
+    /// column, a foreign key `<table>_ibfk_<n>` and a table check `CONSTRAINT_<n>`.
+    fn default_name(&self, table: &str, columns: &[String], kind: ConstraintKind) -> String {
+        match kind {
+            ConstraintKind::PrimaryKey => PRIMARY.to_string(),
+            ConstraintKind::ForeignKey => format!("{table}_ibfk_1"),
+            ConstraintKind::Check => "CONSTRAINT_1".to_string(),
+            ConstraintKind::Unique | ConstraintKind::Index => {
+                columns.first().cloned().unwrap_or_default()
+            }
+        }
+    }
+
+    fn statement_changes(
+        &self,
+        statement: StatementText<'_>,
+        model: &Model,
+        context: &SchemaContext,
+    ) -> Result<Vec<Change>, StatementError> {
+        ddl::statement_changes(statement, model, context)
+    }
+
+    fn render(&self, change: &Change, context: &RenderContext) -> Vec<String> {
+        render::render(change, context)
+    }
+}

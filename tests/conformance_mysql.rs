@@ -1,0 +1,218 @@
+//! The sqldef MySQL suite as a round-trip conformance test on MariaDB (see
+//! `docs/conformance.md` and `tests/support/conformance.rs`): every case valid on the local
+//! server is built twice, planned with bfm from one to the other, applied, inspected, planned
+//! again, and undone.
+
+mod support;
+
+use bfm::backend::mysql::inspect::inspect;
+use bfm::backend::{BackendKind, Dialect, RenderContext, SchemaContext, dialect};
+use bfm::diff::{Severity, assess, diff};
+use bfm::model::{Change, Model};
+use bfm::plan::plan;
+use bfm::source::{LoadError, LoadOptions, load_sql_text};
+use sqlx::mysql::{MySqlPool, MySqlPoolOptions};
+use std::path::Path;
+use support::cases::{columns_by_name, down_changes, model_difference, up_changes};
+use support::conformance::{
+    CorpusCase, Outcome, check_ratchet, corpus_path, report_section, run_all, tally, valid_cases,
+    write_counts, write_details, write_report,
+};
+use support::mariadb::{TestDatabase, fresh_database};
+use support::pglive::expect_same;
+
+const SUITE: &str = "mysql";
+const CORPUS: &str = "../shared/corpus/sqldef/sqldef-mysql.jsonl";
+/// The database name the cases are written for; every side is inspected under it.
+const SCHEMA: &str = "mysqldef_test";
+const CONCURRENCY: usize = 4;
+
+fn mysql() -> &'static dyn Dialect {
+    dialect(BackendKind::Mysql).expect("MySQL has a SQL dialect")
+}
+
+async fn fresh_pool() -> Result<(TestDatabase, MySqlPool, String), String> {
+    let database = fresh_database().await;
+    let name = database
+        .url
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let pool = MySqlPoolOptions::new()
+        .max_connections(1)
+        .connect(&database.url)
+        .await
+        .map_err(|e| format!("connecting: {e}"))?;
+    Ok((database, pool, name))
+}
+
+/// Runs a script (several statements) as the case wrote it.
+async fn execute(pool: &MySqlPool, what: &str, sql: &str) -> Result<(), String> {
+    if sql.trim().is_empty() {
+        return Ok(());
+    }
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+        .execute(pool)
+        .await
+        .map(|_| ())
+        .map_err(|e| format!("running {what}: {e}\n{sql}"))
+}
+
+/// Runs rendered statements one by one, as `bfm apply` does on MySQL.
+async fn execute_each(pool: &MySqlPool, what: &str, statements: &[String]) -> Result<(), String> {
+    for statement in statements {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(statement.clone()))
+            .execute(pool)
+            .await
+            .map_err(|e| format!("running {what}: {e}\n{}", statements.join(";\n")))?;
+    }
+    Ok(())
+}
+
+async fn inspected(pool: &MySqlPool, database: &str) -> Result<Model, String> {
+    inspect(pool, database, SCHEMA)
+        .await
+        .map_err(|e| format!("inspecting: {e}"))
+}
+
+fn statements(changes: &[Change], render: &RenderContext) -> Vec<String> {
+    changes
+        .iter()
+        .flat_map(|change| mysql().render(change, render))
+        .collect()
+}
+
+fn load_desired(case: &CorpusCase) -> Result<Model, Outcome> {
+    let context = SchemaContext {
+        default_schema: SCHEMA.to_string(),
+    };
+    let options = LoadOptions {
+        dialect: mysql(),
+        context: &context,
+    };
+    let mut model =
+        load_sql_text(&case.desired, Path::new("desired.sql"), options).map_err(|e| {
+            let message = e.to_string();
+            match e {
+                LoadError::Invalid { .. } if message.contains("unsupported MySQL DDL") => {
+                    Outcome::Refused(format!("loading desired: {message}"))
+                }
+                _ => Outcome::Failed(format!("loading desired: {message}")),
+            }
+        })?;
+    model.schema_mut(SCHEMA);
+    Ok(model)
+}
+
+async fn round_trip(case: CorpusCase) -> Result<(), Outcome> {
+    let failed = Outcome::Failed;
+    let desired = load_desired(&case)?;
+    let (_a_database, a, a_name) = fresh_pool().await.map_err(failed)?;
+    let (_b_database, b, b_name) = fresh_pool().await.map_err(failed)?;
+    execute(&a, "current", &case.current)
+        .await
+        .map_err(failed)?;
+    execute(&b, "desired", &case.desired)
+        .await
+        .map_err(failed)?;
+
+    let start = inspected(&a, &a_name).await.map_err(failed)?;
+    let assessed = assess(diff(&start, &desired), &start, &desired);
+    if let Some(hazard) = assessed
+        .iter()
+        .flat_map(|c| &c.hazards)
+        .find(|h| h.kind.severity() == Severity::Refused)
+    {
+        return Err(Outcome::Refused(format!(
+            "refused change: {}",
+            hazard.message
+        )));
+    }
+    let destructive = assessed
+        .iter()
+        .any(|c| c.severity() >= Some(Severity::Destructive));
+    let plan = plan(assessed).map_err(|e| Outcome::Failed(format!("planning: {e}")))?;
+    let render = RenderContext::for_models(&[&start, &desired], Some(SCHEMA.to_string()));
+    let up = statements(&up_changes(&plan), &render);
+    let up_text = up.join(";\n");
+    execute_each(&a, "the up migration", &up)
+        .await
+        .map_err(failed)?;
+
+    let after_up = inspected(&a, &a_name).await.map_err(failed)?;
+    let target = inspected(&b, &b_name).await.map_err(failed)?;
+    expect_same(
+        "after up, A != B",
+        &columns_by_name(&after_up),
+        &columns_by_name(&target),
+    )
+    .map_err(|e| Outcome::Failed(format!("{e}\nup SQL:\n{up_text}")))?;
+    let again: Vec<String> = diff(&after_up, &desired)
+        .iter()
+        .map(|c| c.describe())
+        .collect();
+    if !again.is_empty() {
+        return Err(Outcome::Failed(format!(
+            "second plan not empty: {}\nup SQL:\n{up_text}\n{}",
+            again.join(", "),
+            model_difference("inspected A != desired", &after_up, &desired).unwrap_or_default()
+        )));
+    }
+    if destructive {
+        return Ok(());
+    }
+    let down = down_changes(&plan, &start)
+        .map(|changes| statements(&changes, &render))
+        .map_err(failed)?;
+    execute_each(&a, "the down migration", &down)
+        .await
+        .map_err(failed)?;
+    let after_down = inspected(&a, &a_name).await.map_err(failed)?;
+    expect_same(
+        "after down, A != current",
+        &columns_by_name(&after_down),
+        &columns_by_name(&start),
+    )
+    .map_err(|e| Outcome::Failed(format!("{e}\ndown SQL:\n{}", down.join(";\n"))))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqldef_mysql_cases_round_trip() {
+    let mut cases = valid_cases(&corpus_path(CORPUS));
+    assert!(!cases.is_empty(), "no valid case in {CORPUS}");
+    let only = std::env::var("BFM_CONFORMANCE_ONLY").ok();
+    if let Some(only) = &only {
+        cases.retain(|case| case.id.contains(only.as_str()));
+    }
+    let outcomes = run_all(cases, CONCURRENCY, |case| async move {
+        match round_trip(case).await {
+            Ok(()) => Outcome::Passed,
+            Err(outcome) => outcome,
+        }
+    })
+    .await;
+    let counts = tally(&outcomes);
+    support::conformance::announce(&format!(
+        "conformance: {SUITE} {}/{} passed ({} refused, {} failed)",
+        counts.passed,
+        counts.total(),
+        counts.refused,
+        counts.failed
+    ));
+    let details = write_details(SUITE, &outcomes);
+    println!("every failure in full: {}", details.display());
+    if only.is_some() {
+        println!("BFM_CONFORMANCE_ONLY is set: docs/conformance.md and the ratchet are left alone");
+        return;
+    }
+    write_counts(SUITE, &counts);
+    write_report(SUITE, &report_section(SUITE, &outcomes));
+    let regressions = check_ratchet(SUITE, &outcomes);
+    assert!(
+        regressions.is_empty(),
+        "{} case(s) listed in tests/conformance/passing_{SUITE}.txt no longer pass:\n{}",
+        regressions.len(),
+        regressions.join("\n")
+    );
+}
