@@ -76,15 +76,31 @@ fn written_files_load_back(
         };
         let loaded = load_path(dir.path(), options)
             .map_err(|e| format!("loading the written {format}: {e}\n{}", texts()))?;
+        // The YAML format has no form for functions and triggers (SQL only).
+        let expected = if format == "YAML" {
+            without_routines(model)
+        } else {
+            model.clone()
+        };
         if let Some(difference) = model_difference(
             &format!("written {format} loaded != inspected"),
             &loaded,
-            model,
+            &expected,
         ) {
             return Err(format!("{difference}\n{}", texts()));
         }
     }
     Ok(())
+}
+
+/// `model` without its functions, procedures and triggers.
+fn without_routines(model: &Model) -> Model {
+    let mut model = model.clone();
+    for schema in model.schemas.values_mut() {
+        schema.functions.clear();
+        schema.triggers.clear();
+    }
+    model
 }
 
 /// Invariant 2 for one case: current, plus the up plan, inspects as desired; plus the down plan,

@@ -33,6 +33,8 @@ impl Action {
             | Change::AddForeignKey { .. }
             | Change::CreateIndex { .. }
             | Change::CreateView { .. }
+            | Change::CreateFunction { .. }
+            | Change::CreateTrigger { .. }
             | Change::AddColumnAt { .. } => Action::Create,
             Change::PutKey { previous: None, .. } => Action::Create,
             Change::DeleteKey { .. } => Action::Drop,
@@ -48,6 +50,8 @@ impl Action {
             | Change::DropForeignKey { .. }
             | Change::DropIndex { .. }
             | Change::DropView { .. }
+            | Change::DropFunction { .. }
+            | Change::DropTrigger { .. }
             | Change::DropColumnAt { .. } => Action::Drop,
             Change::PutKey { .. }
             | Change::AddEnumValue { .. }
@@ -63,6 +67,7 @@ impl Action {
             | Change::RenameIndex { .. }
             | Change::SetComment { .. }
             | Change::ReplaceView { .. }
+            | Change::ReplaceFunction { .. }
             | Change::SetTableOptions { .. }
             | Change::SetColumnIndexes { .. }
             | Change::SetDatabaseOptions { .. }

@@ -2,6 +2,7 @@
 //! hazards. Pure functions: no SQL, no I/O.
 
 mod columns;
+mod functions;
 mod greptime;
 mod hazards;
 mod keys;
@@ -124,11 +125,13 @@ pub fn diff_with(current: &Model, desired: &Model, options: &DiffOptions) -> Vec
     objects::extensions(&renamed, &target, &mut changes);
     objects::enums(&original, &renamed, &target, &mut changes);
     objects::sequences(&renamed, &target, &mut changes);
+    let recreated_functions = functions::functions(&renamed, &target, &mut changes);
     let table_start = changes.len();
     greptime::databases(&renamed, &target, &mut changes);
     tables::tables(&renamed, &target, renames, options, &mut changes);
     let affected = views::tables_views_depend_on(&changes[table_start..]);
     views::views(&renamed, &target, &affected, &mut changes);
+    functions::triggers(&renamed, &target, &recreated_functions, &mut changes);
     keys::key_groups(current, desired, &mut changes);
     objects::drop_schemas(&renamed, &target, &mut changes);
     changes

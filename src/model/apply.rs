@@ -8,7 +8,9 @@
 
 use super::greptime::apply as greptime;
 use super::keys::apply as keys;
-use super::{Change, Column, CommentTarget, EnumPosition, Model, QualifiedName, Schema, Table};
+use super::{
+    Change, Column, CommentTarget, EnumPosition, Function, Model, QualifiedName, Schema, Table,
+};
 use thiserror::Error;
 
 /// A change that does not fit the model it is applied to (the object is missing or already there).
@@ -105,7 +107,12 @@ impl Change {
                 insert_new(tables, &table.name.clone(), table, "table", schema)
             }
             Change::DropTable { schema, table } => {
-                remove_existing(model, schema, |s| &mut s.tables, &table.name, "table")
+                remove_existing(model, schema, |s| &mut s.tables, &table.name, "table")?;
+                // The server drops a table's triggers with it.
+                if let Some(s) = model.schemas.get_mut(schema) {
+                    s.triggers.remove(&table.name);
+                }
+                Ok(())
             }
             Change::RenameTable { schema, from, to } => rename_table(model, schema, from, to),
             Change::AddColumn { table, column } => {
@@ -298,7 +305,77 @@ impl Change {
                 let views = &mut model.schema_mut(schema).views;
                 insert_new(views, &to.name, to.clone(), "view", schema)
             }
+            Change::CreateFunction { schema, function } => {
+                let functions = &mut model.schema_mut(schema).functions;
+                let kind = routine_kind(function);
+                insert_new(
+                    functions,
+                    &function.signature(),
+                    function.clone(),
+                    kind,
+                    schema,
+                )
+            }
+            Change::DropFunction { schema, function } => {
+                let kind = routine_kind(function);
+                let signature = function.signature();
+                remove_existing(model, schema, |s| &mut s.functions, &signature, kind)
+            }
+            Change::ReplaceFunction { schema, from, to } => {
+                let kind = routine_kind(from);
+                let signature = from.signature();
+                remove_existing(model, schema, |s| &mut s.functions, &signature, kind)?;
+                let functions = &mut model.schema_mut(schema).functions;
+                insert_new(functions, &to.signature(), to.clone(), kind, schema)
+            }
+            Change::CreateTrigger { table, trigger } => {
+                let is_view = model
+                    .schemas
+                    .get(&table.schema)
+                    .is_some_and(|s| s.views.contains_key(&table.name));
+                if !is_view {
+                    table_mut(model, table)?;
+                }
+                let triggers = model
+                    .schema_mut(&table.schema)
+                    .triggers
+                    .entry(table.name.clone())
+                    .or_default();
+                if triggers.contains_key(&trigger.name) {
+                    return Err(ApplyError::exists(format!(
+                        "trigger {} on {table}",
+                        trigger.name
+                    )));
+                }
+                triggers.insert(trigger.name.clone(), trigger.clone());
+                Ok(())
+            }
+            Change::DropTrigger { table, trigger } => {
+                let schema = model.schemas.get_mut(&table.schema);
+                let triggers = schema.and_then(|s| s.triggers.get_mut(&table.name));
+                let Some(triggers) = triggers.filter(|t| t.contains_key(&trigger.name)) else {
+                    return Err(ApplyError::missing(format!(
+                        "trigger {} on {table}",
+                        trigger.name
+                    )));
+                };
+                triggers.remove(&trigger.name);
+                if triggers.is_empty()
+                    && let Some(s) = model.schemas.get_mut(&table.schema)
+                {
+                    s.triggers.remove(&table.name);
+                }
+                Ok(())
+            }
         }
+    }
+}
+
+fn routine_kind(function: &Function) -> &'static str {
+    if function.procedure {
+        "procedure"
+    } else {
+        "function"
     }
 }
 
@@ -485,6 +562,10 @@ fn rename_table(model: &mut Model, schema: &str, from: &str, to: &str) -> Result
                 sequence.owned_by = Some(format!("{to}.{column}"));
             }
         }
+        // Triggers follow their table.
+        if let Some(triggers) = schema.triggers.remove(from) {
+            schema.triggers.insert(to.to_string(), triggers);
+        }
     }
     Ok(())
 }
@@ -586,6 +667,19 @@ fn set_comment(
             .and_then(|s| s.views.get_mut(&name.name))
             .map(|v| &mut v.comment)
             .ok_or_else(|| ApplyError::missing(format!("view {name}")))?,
+        CommentTarget::Function { name, .. } => model
+            .schemas
+            .get_mut(&name.schema)
+            .and_then(|s| s.functions.get_mut(&name.name))
+            .map(|f| &mut f.comment)
+            .ok_or_else(|| ApplyError::missing(format!("function {name}")))?,
+        CommentTarget::Trigger { table, name } => model
+            .schemas
+            .get_mut(&table.schema)
+            .and_then(|s| s.triggers.get_mut(&table.name))
+            .and_then(|t| t.get_mut(name))
+            .map(|t| &mut t.comment)
+            .ok_or_else(|| ApplyError::missing(format!("trigger {name} on {table}")))?,
     };
     *slot = comment;
     Ok(())

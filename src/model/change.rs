@@ -6,8 +6,8 @@
 //! of the old state to be inverted exactly, so a down migration is the inverted changes in reverse.
 
 use super::{
-    ApplyError, Check, Column, ColumnIndexes, ColumnPosition, Enum, Extension, ForeignKey, Index,
-    Model, PrimaryKey, QualifiedName, Sequence, Table, Unique, View,
+    ApplyError, Check, Column, ColumnIndexes, ColumnPosition, Enum, Extension, ForeignKey,
+    Function, Index, Model, PrimaryKey, QualifiedName, Sequence, Table, Trigger, Unique, View,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -46,6 +46,15 @@ pub enum CommentTarget {
     View {
         name: QualifiedName,
         materialized: bool,
+    },
+    /// A function or procedure; `name.name` is its [`Function::signature`].
+    Function {
+        name: QualifiedName,
+        procedure: bool,
+    },
+    Trigger {
+        table: QualifiedName,
+        name: String,
     },
 }
 
@@ -230,6 +239,28 @@ pub enum Change {
         from: View,
         to: View,
     },
+    CreateFunction {
+        schema: String,
+        function: Function,
+    },
+    DropFunction {
+        schema: String,
+        function: Function,
+    },
+    /// `CREATE OR REPLACE FUNCTION`: only when [`Function::replaceable_by`] allows it.
+    ReplaceFunction {
+        schema: String,
+        from: Function,
+        to: Function,
+    },
+    CreateTrigger {
+        table: QualifiedName,
+        trigger: Trigger,
+    },
+    DropTrigger {
+        table: QualifiedName,
+        trigger: Trigger,
+    },
     /// GreptimeDB: `ALTER TABLE … ADD COLUMN … [PRIMARY KEY] [FIRST | AFTER c]`. A tag
     /// (`tag: true`) is appended to the end of the primary key.
     AddColumnAt {
@@ -408,6 +439,19 @@ impl Change {
                 from: to,
                 to: from,
             },
+            Change::CreateFunction { schema, function } => {
+                Change::DropFunction { schema, function }
+            }
+            Change::DropFunction { schema, function } => {
+                Change::CreateFunction { schema, function }
+            }
+            Change::ReplaceFunction { schema, from, to } => Change::ReplaceFunction {
+                schema,
+                from: to,
+                to: from,
+            },
+            Change::CreateTrigger { table, trigger } => Change::DropTrigger { table, trigger },
+            Change::DropTrigger { table, trigger } => Change::CreateTrigger { table, trigger },
             // GreptimeDB refuses to drop a tag: only the model can say what to recreate.
             Change::AddColumnAt { tag: true, .. } => return None,
             Change::AddColumnAt {
@@ -615,8 +659,21 @@ impl Change {
             Change::RenameEnum { schema, to, .. } => QualifiedName::new(schema.clone(), to.clone()),
             Change::SetComment { target, .. } => match target {
                 CommentTarget::Schema { name } => QualifiedName::new("", name.clone()),
-                CommentTarget::Type { name } | CommentTarget::View { name, .. } => name.clone(),
+                CommentTarget::Type { name }
+                | CommentTarget::View { name, .. }
+                | CommentTarget::Function { name, .. } => name.clone(),
+                CommentTarget::Trigger { table, .. } => table.clone(),
             },
+            Change::CreateFunction { schema, function }
+            | Change::DropFunction { schema, function }
+            | Change::ReplaceFunction {
+                schema,
+                to: function,
+                ..
+            } => QualifiedName::new(schema.clone(), function.signature()),
+            Change::CreateTrigger { table, .. } | Change::DropTrigger { table, .. } => {
+                table.clone()
+            }
             Change::CreateSequence { schema, sequence }
             | Change::DropSequence { schema, sequence }
             | Change::AlterSequence {
@@ -706,7 +763,28 @@ impl Change {
                     };
                     format!("set comment on {kind} {subject}")
                 }
+                CommentTarget::Function { procedure, .. } => {
+                    format!("set comment on {} {subject}", routine_kind(*procedure))
+                }
+                CommentTarget::Trigger { name, .. } => {
+                    format!("set comment on trigger {name} on {subject}")
+                }
             },
+            Change::CreateFunction { function, .. } => {
+                format!("create {} {subject}", routine_kind(function.procedure))
+            }
+            Change::DropFunction { function, .. } => {
+                format!("drop {} {subject}", routine_kind(function.procedure))
+            }
+            Change::ReplaceFunction { to, .. } => {
+                format!("replace {} {subject}", routine_kind(to.procedure))
+            }
+            Change::CreateTrigger { trigger, .. } => {
+                format!("create trigger {} on {subject}", trigger.name)
+            }
+            Change::DropTrigger { trigger, .. } => {
+                format!("drop trigger {} on {subject}", trigger.name)
+            }
             Change::CreateSequence { .. } => format!("create sequence {subject}"),
             Change::DropSequence { .. } => format!("drop sequence {subject}"),
             Change::AlterSequence { .. } => format!("alter sequence {subject}"),
@@ -781,6 +859,10 @@ impl Change {
             }
         }
     }
+}
+
+fn routine_kind(procedure: bool) -> &'static str {
+    if procedure { "procedure" } else { "function" }
 }
 
 fn view_kind(view: &View) -> &'static str {

@@ -11,6 +11,7 @@ mod greptime;
 mod keys;
 mod mysql;
 mod objects;
+mod routines;
 mod table;
 
 pub use apply::ApplyError;
@@ -20,6 +21,7 @@ pub use greptime::{ColumnIndexes, ColumnPosition, GreptimeDatabase, GreptimeTabl
 pub use keys::KeyGroup;
 pub use mysql::{MysqlColumn, MysqlTable};
 pub use objects::{Enum, Extension, Sequence, View};
+pub use routines::{Function, FunctionArgument, Trigger};
 pub use table::{
     Check, Column, ForeignKey, ForeignKeyAction, Identity, IdentityKind, Index, IndexKey,
     PrimaryKey, Table, Unique,
@@ -53,6 +55,12 @@ pub struct Schema {
     pub sequences: BTreeMap<String, Sequence>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// PostgreSQL functions and procedures by [`Function::signature`] (`name(type, …)`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub functions: BTreeMap<String, Function>,
+    /// PostgreSQL triggers by table name, then trigger name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub triggers: BTreeMap<String, BTreeMap<String, Trigger>>,
     /// Objects the desired state explicitly allows bfm to drop from this schema (tables, views,
     /// enums, sequences by name). Not compared: it only grants permission.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

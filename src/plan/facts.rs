@@ -2,10 +2,10 @@
 //! (in the new state) and frees (stops using, from the old state). The graph turns these into
 //! ordering edges, so a dependency rule is stated once per kind of change, not once per pair.
 
-use super::names::{sequences_in_default, type_reference, words};
+use super::names::{identifier_chains, sequences_in_default, type_reference, words};
 use crate::model::{
-    Change, Check, Column, ColumnPosition, CommentTarget, ForeignKey, Index, PrimaryKey,
-    QualifiedName, Sequence, Table, Unique,
+    Change, Check, Column, ColumnPosition, CommentTarget, ForeignKey, Function, Index, PrimaryKey,
+    QualifiedName, Sequence, Table, Trigger, Unique,
 };
 
 /// Something a change can create, drop or depend on.
@@ -25,6 +25,8 @@ pub(super) enum Resource {
     Constraint(QualifiedName, String),
     /// A primary key or unique constraint over these (sorted) columns, which a foreign key needs.
     Key(QualifiedName, Vec<String>),
+    /// A function or procedure by name (all its overloads).
+    Function(QualifiedName),
 }
 
 /// The resources of one change.
@@ -246,6 +248,11 @@ pub(super) fn facts(change: &Change) -> Facts {
             CommentTarget::Schema { name } => Resource::Schema(name.clone()),
             CommentTarget::Type { name } => Resource::Type(name.clone()),
             CommentTarget::View { name, .. } => Resource::Relation(name.clone()),
+            CommentTarget::Function { name, .. } => Resource::Function(QualifiedName::new(
+                &name.schema,
+                name.name.split('(').next().unwrap_or(&name.name),
+            )),
+            CommentTarget::Trigger { table, .. } => Resource::Relation(table.clone()),
         }),
         Change::SetTableComment { table, .. } => f.needs.push(Resource::Relation(table.clone())),
         Change::SetColumnComment { table, column, .. } => {
@@ -262,6 +269,29 @@ pub(super) fn facts(change: &Change) -> Facts {
         Change::ReplaceView { schema, to, .. } => f
             .needs
             .push(Resource::Relation(QualifiedName::new(schema, &to.name))),
+        Change::CreateFunction { schema, function } | Change::DropFunction { schema, function } => {
+            let dropping = matches!(change, Change::DropFunction { .. });
+            let resource = Resource::Function(QualifiedName::new(schema, &function.name));
+            if dropping {
+                f.drops.push(resource);
+                f.weak_frees.extend(function_body_uses(schema, function));
+            } else {
+                f.creates.push(resource);
+                f.weak_needs.extend(function_body_uses(schema, function));
+            }
+            f.uses(dropping, function_uses(schema, function));
+        }
+        Change::ReplaceFunction { schema, from, to } => {
+            f.needs
+                .push(Resource::Function(QualifiedName::new(schema, &to.name)));
+            f.needs.extend(function_uses(schema, to));
+            f.weak_needs.extend(function_body_uses(schema, to));
+            f.frees.extend(function_uses(schema, from));
+        }
+        Change::CreateTrigger { table, trigger } | Change::DropTrigger { table, trigger } => {
+            let dropping = matches!(change, Change::DropTrigger { .. });
+            f.uses(dropping, trigger_uses(table, trigger));
+        }
     }
     if let Some(table) = change.table_of_part() {
         // A part of a table (column, key, index, comment) is changed in place: the table must
@@ -298,7 +328,7 @@ fn owner(schema: &str, sequence: &Sequence) -> Vec<Resource> {
     ]
 }
 
-/// The type and the sequences a column uses.
+/// The type, the sequences and the functions a column uses.
 fn column_uses(schema: &str, column: &Column) -> Vec<Resource> {
     let mut used = vec![Resource::Type(type_reference(schema, &column.data_type))];
     if let Some(default) = &column.default {
@@ -307,7 +337,66 @@ fn column_uses(schema: &str, column: &Column) -> Vec<Resource> {
                 .into_iter()
                 .map(Resource::Sequence),
         );
+        used.extend(functions_in(schema, default));
     }
+    if let Some(generated) = &column.generated {
+        used.extend(functions_in(schema, generated));
+    }
+    used
+}
+
+/// The functions an expression may call: every name in it, since a function a change creates
+/// or drops is only matched by name (a name that is no function matches nothing).
+fn functions_in(schema: &str, expression: &str) -> Vec<Resource> {
+    identifier_chains(expression)
+        .into_iter()
+        .filter_map(|chain| match chain.as_slice() {
+            [name] => Some(QualifiedName::new(schema, name)),
+            [qualifier, name] => Some(QualifiedName::new(qualifier, name)),
+            _ => None,
+        })
+        .map(Resource::Function)
+        .collect()
+}
+
+/// The types a routine's signature uses.
+fn function_uses(schema: &str, function: &Function) -> Vec<Resource> {
+    let mut used: Vec<Resource> = function
+        .arguments
+        .iter()
+        .map(|a| Resource::Type(type_reference(schema, &a.data_type)))
+        .collect();
+    if let Some(returns) = function.returns.as_deref()
+        && !returns.starts_with("TABLE(")
+    {
+        let element = returns.strip_prefix("SETOF ").unwrap_or(returns);
+        used.push(Resource::Type(type_reference(schema, element)));
+    }
+    used
+}
+
+/// The tables a SQL-language body names, which the server checks when it creates the function
+/// (a PL/pgSQL body is checked only when it runs).
+fn function_body_uses(schema: &str, function: &Function) -> Vec<Resource> {
+    if function.language != "sql" {
+        return Vec::new();
+    }
+    identifier_chains(&function.body)
+        .into_iter()
+        .filter_map(|chain| match chain.as_slice() {
+            [name] => Some(QualifiedName::new(schema, name)),
+            [qualifier, name, ..] => Some(QualifiedName::new(qualifier, name)),
+            _ => None,
+        })
+        .map(Resource::Relation)
+        .collect()
+}
+
+/// The table, columns and function a trigger uses.
+fn trigger_uses(table: &QualifiedName, trigger: &Trigger) -> Vec<Resource> {
+    let mut used = vec![Resource::Relation(table.clone())];
+    used.extend(columns_of(table, &trigger.update_columns));
+    used.extend(functions_in(&table.schema, &trigger.function));
     used
 }
 
@@ -383,6 +472,7 @@ fn check_resources(table: &QualifiedName, check: &Check) -> (Held, Used) {
     let mut used = vec![Resource::Relation(table.clone())];
     let mentioned: Vec<String> = words(&check.expression).into_iter().collect();
     used.extend(columns_of(table, &mentioned));
+    used.extend(functions_in(&table.schema, &check.expression));
     (held, used)
 }
 
@@ -423,5 +513,11 @@ fn index_resources(table: &QualifiedName, index: &Index) -> (Held, Used) {
     }
     let mut used = vec![Resource::Relation(table.clone())];
     used.extend(columns_of(table, &mentioned));
+    for index_key in index.keys.iter().filter(|k| k.expression) {
+        used.extend(functions_in(&table.schema, &index_key.target));
+    }
+    if let Some(predicate) = &index.predicate {
+        used.extend(functions_in(&table.schema, predicate));
+    }
     (held, used)
 }

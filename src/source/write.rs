@@ -93,8 +93,12 @@ pub fn sql_files(
         for assessed in &file.changes {
             let text = statements(&assessed.change, dialect, render);
             match assessed.change.table_of_part().cloned().or_else(|| {
-                matches!(assessed.change, Change::CreateTable { .. })
-                    .then(|| assessed.change.subject())
+                // A trigger goes with its table, which must be loaded first.
+                matches!(
+                    assessed.change,
+                    Change::CreateTable { .. } | Change::CreateTrigger { .. }
+                )
+                .then(|| assessed.change.subject())
             }) {
                 Some(table) => tables
                     .entry(file_stem(&table.schema, &table.name, render))

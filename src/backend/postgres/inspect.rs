@@ -1,10 +1,10 @@
 //! Reads a live PostgreSQL database into a [`Model`].
 //!
 //! Inspection costs a fixed number of catalog statements whatever the number of tables
-//! ([`CATALOG_QUERIES`], today 9): the schemas to read, the views (with `public` as the search
+//! ([`CATALOG_QUERIES`], today 11): the schemas to read, the views (with `public` as the search
 //! path, so their tables are named with their schema as fixed-schema SQL writes them), then one
 //! query per object kind — tables, columns, constraints (primary keys, uniques, checks, foreign
-//! keys), indexes, enums, sequences and extensions — each filtered by the schema list with
+//! keys), indexes, enums, sequences, extensions, functions and triggers — each filtered by the schema list with
 //! `= ANY($1)`. Every expression is printed with its own schema (then `public`) as the search
 //! path, so a schema reads the same whichever other schemas are read with it: several
 //! connections on one database are read by one inspection. They run in one read-only
@@ -24,8 +24,8 @@ mod queries;
 use super::{Postgres, expr};
 use crate::backend::{Dialect, StatementError};
 use crate::model::{
-    Check, Column, Enum, Extension, ForeignKey, ForeignKeyAction, Identity, IdentityKind, Index,
-    IndexKey, Model, PrimaryKey, QualifiedName, Sequence, Table, Unique, View,
+    Check, Column, Enum, Extension, ForeignKey, ForeignKeyAction, Function, Identity, IdentityKind,
+    Index, IndexKey, Model, PrimaryKey, QualifiedName, Sequence, Table, Unique, View,
 };
 use sqlparser::ast::Value;
 use sqlx::postgres::{PgConnection, PgPool, PgRow};
@@ -34,7 +34,7 @@ use std::collections::BTreeSet;
 use std::future::Future;
 
 /// How many catalog statements one inspection issues, whatever the size of the database.
-pub const CATALOG_QUERIES: usize = 9;
+pub const CATALOG_QUERIES: usize = 11;
 
 /// The comment PostgreSQL gives the `public` schema of every new database.
 const PUBLIC_SCHEMA_STOCK_COMMENT: &str = "standard public schema";
@@ -180,6 +180,10 @@ pub async fn inspect_catalog<C: CatalogSource>(
     read_sequences(&mut model, &rows, &serial_sequences, dialect)?;
     let rows = fetch(catalog, "extensions", queries::EXTENSIONS, &names).await?;
     read_extensions(&mut model, &rows)?;
+    let rows = fetch(catalog, "functions", queries::FUNCTIONS, &names).await?;
+    read_functions(&mut model, &rows)?;
+    let rows = fetch(catalog, "triggers", queries::TRIGGERS, &names).await?;
+    read_triggers(&mut model, &rows)?;
 
     for schema in model.schemas.values_mut() {
         for table in schema.tables.values_mut() {
@@ -945,6 +949,97 @@ fn read_extensions(model: &mut Model, rows: &[PgRow]) -> Result<(), InspectError
             schema: (schema != "public").then_some(schema),
         };
         model.extensions.insert(name, extension);
+    }
+    Ok(())
+}
+
+fn read_functions(model: &mut Model, rows: &[PgRow]) -> Result<(), InspectError> {
+    use super::ddl::functions::{
+        Names, catalog_arguments, catalog_number, catalog_result, drop_default_costs,
+    };
+    const WHAT: &str = "functions";
+    for row in rows {
+        let schema: String = get(row, WHAT, "schema")?;
+        let name: String = get(row, WHAT, "name")?;
+        let names = Names {
+            schema: &schema,
+            default_schema: &schema,
+        };
+        let object = || format!("function {schema}.{name}");
+        let raw_arguments: String = get(row, WHAT, "arguments")?;
+        let arguments =
+            catalog_arguments(&raw_arguments, names).map_err(|source| InspectError::Normalize {
+                object: object(),
+                text: raw_arguments.clone(),
+                source,
+            })?;
+        let raw_result: Option<String> = get(row, WHAT, "result")?;
+        let returns = raw_result
+            .map(|text| normalized(object, &text, |t| catalog_result(t, names)))
+            .transpose()?;
+        let volatility: String = get(row, WHAT, "volatility")?;
+        let parallel: String = get(row, WHAT, "parallel")?;
+        let kind: String = get(row, WHAT, "kind")?;
+        let config: Option<Vec<String>> = get(row, WHAT, "config")?;
+        let mut function = Function {
+            name: name.clone(),
+            procedure: kind == "p",
+            arguments,
+            returns,
+            language: get(row, WHAT, "language")?,
+            body: get::<Option<String>>(row, WHAT, "body")?.unwrap_or_default(),
+            volatility: match volatility.as_str() {
+                "i" => Some("immutable".to_string()),
+                "s" => Some("stable".to_string()),
+                _ => None,
+            },
+            strict: get(row, WHAT, "strict")?,
+            security_definer: get(row, WHAT, "security_definer")?,
+            leakproof: get(row, WHAT, "leakproof")?,
+            parallel: match parallel.as_str() {
+                "s" => Some("safe".to_string()),
+                "r" => Some("restricted".to_string()),
+                _ => None,
+            },
+            cost: Some(catalog_number(get(row, WHAT, "cost")?)),
+            rows: Some(catalog_number(get(row, WHAT, "rows")?)),
+            config: config
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|entry| entry.split_once('='))
+                .map(|(k, v)| (k.to_lowercase(), v.to_string()))
+                .collect(),
+            comment: get(row, WHAT, "comment")?,
+        };
+        drop_default_costs(&mut function);
+        model
+            .schema_mut(&schema)
+            .functions
+            .insert(function.signature(), function);
+    }
+    Ok(())
+}
+
+fn read_triggers(model: &mut Model, rows: &[PgRow]) -> Result<(), InspectError> {
+    const WHAT: &str = "triggers";
+    for row in rows {
+        let schema: String = get(row, WHAT, "schema")?;
+        let table: String = get(row, WHAT, "table_name")?;
+        let name: String = get(row, WHAT, "name")?;
+        let definition: String = get(row, WHAT, "definition")?;
+        let (_, mut trigger, _) = super::ddl::functions::parse_trigger(&definition, &schema)
+            .map_err(|source| InspectError::Normalize {
+                object: format!("trigger {name} on {schema}.{table}"),
+                text: definition.clone(),
+                source,
+            })?;
+        trigger.comment = get(row, WHAT, "comment")?;
+        model
+            .schema_mut(&schema)
+            .triggers
+            .entry(table)
+            .or_default()
+            .insert(name, trigger);
     }
     Ok(())
 }

@@ -3,6 +3,8 @@
 //! Our own printer rather than sqlparser's `Display`: it decides quoting, qualification and
 //! statement order itself, so generated files read like hand-written DDL and replay exactly.
 
+mod routines;
+
 use crate::backend::RenderContext;
 use crate::diff::replaceable_in_place;
 use crate::model::{
@@ -111,6 +113,11 @@ pub fn render(change: &Change, context: &RenderContext) -> Vec<String> {
         Change::CreateView { schema, view } => r.create_view(schema, view),
         Change::DropView { schema, view } => vec![r.drop_view(schema, view)],
         Change::ReplaceView { schema, from, to } => r.replace_view(schema, from, to),
+        Change::CreateFunction { schema, function } => r.create_function(schema, function),
+        Change::DropFunction { schema, function } => vec![r.drop_function(schema, function)],
+        Change::ReplaceFunction { schema, from, to } => r.replace_function(schema, from, to),
+        Change::CreateTrigger { table, trigger } => r.create_trigger(table, trigger),
+        Change::DropTrigger { table, trigger } => vec![r.drop_trigger(table, trigger)],
         // The GreptimeDB changes: the diff emits them only for tables and schemas that carry a
         // GreptimeDB slot. Those with a PostgreSQL meaning render it (the position is lost:
         // PostgreSQL always appends); options and index clauses have none and render nothing.
@@ -678,6 +685,12 @@ impl Renderer<'_> {
                 if *materialized { "MATERIALIZED " } else { "" },
                 self.name(&name.schema, &name.name)
             ),
+            CommentTarget::Function { name, procedure } => {
+                return Some(self.routine_comment(&name.schema, &name.name, *procedure, comment));
+            }
+            CommentTarget::Trigger { table, name } => {
+                return Some(self.trigger_comment(table, name, comment));
+            }
         };
         Some(format!(
             "COMMENT ON {object} IS {}",

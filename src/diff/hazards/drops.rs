@@ -46,6 +46,22 @@ pub(super) fn check(change: &Change, context: &Context<'_>) -> Option<Hazard> {
             HazardKind::DropsObject,
             format!("{}: queries that use it will fail", change.describe()),
         ),
+        Change::DropFunction { schema, function }
+            if !recreated_function(schema, function, context.changes) =>
+        {
+            (
+                HazardKind::DropsObject,
+                format!("{}: whatever calls it will fail", change.describe()),
+            )
+        }
+        Change::DropTrigger { table, trigger }
+            if !recreated_trigger(table, trigger, context.changes) =>
+        {
+            (
+                HazardKind::DropsObject,
+                format!("{}: what it did on every write stops", change.describe()),
+            )
+        }
         Change::DropEnum { .. }
         | Change::DropSequence { .. }
         | Change::DropExtension { .. }
@@ -56,6 +72,26 @@ pub(super) fn check(change: &Change, context: &Context<'_>) -> Option<Hazard> {
         _ => return None,
     };
     Some(Hazard { kind, message })
+}
+
+/// Whether the same change list creates a routine of that name again (its signature changed).
+fn recreated_function(schema: &str, function: &crate::model::Function, changes: &[Change]) -> bool {
+    changes.iter().any(|other| {
+        matches!(other, Change::CreateFunction { schema: s, function: f }
+            if s == schema && f.name == function.name)
+    })
+}
+
+/// Whether the same change list creates a trigger of that name on that table again.
+fn recreated_trigger(
+    table: &crate::model::QualifiedName,
+    trigger: &crate::model::Trigger,
+    changes: &[Change],
+) -> bool {
+    changes.iter().any(|other| {
+        matches!(other, Change::CreateTrigger { table: t, trigger: g }
+            if t == table && g.name == trigger.name)
+    })
 }
 
 /// Whether the same change list creates a view of that name again.

@@ -65,6 +65,10 @@ pub(super) fn permitted(change: &Change, desired: &Model) -> bool {
         Change::DropEnum { value, .. } => allowed_drop(&value.name),
         Change::RecreateEnum { from, .. } => allowed_drop(&from.name),
         Change::DropSequence { sequence, .. } => allowed_drop(&sequence.name),
+        Change::DropFunction { function, .. } => allowed_drop(&function.name),
+        Change::DropTrigger { table, trigger } => {
+            allowed_drop(&trigger.name) || table_allows(table)
+        }
         Change::DropColumn { table, .. } | Change::DropColumnAt { table, .. } => {
             table_allows(table)
         }

@@ -2,6 +2,7 @@
 //! earlier statements built.
 
 mod alter;
+pub(super) mod functions;
 mod objects;
 mod sequence;
 mod table;
@@ -23,7 +24,7 @@ pub fn statement_changes(
     model: &Model,
     context: &SchemaContext,
 ) -> Result<Vec<Change>, StatementError> {
-    let words = leading_words(statement.sql, 4);
+    let words = leading_words(statement.sql, 5);
     let word = |i: usize| words.get(i).map_or("", |(w, _)| w.as_str());
     if !matches!(word(0), "CREATE" | "ALTER" | "DROP" | "COMMENT") {
         return Ok(Vec::new());
@@ -39,6 +40,27 @@ pub fn statement_changes(
     };
     if matches!(word(0), "CREATE" | "ALTER") && sequence_keyword == "SEQUENCE" {
         return sequence::changes(&reader);
+    }
+    let routine_keyword = match (word(1), word(2)) {
+        ("OR", "REPLACE") => word(3),
+        _ => word(1),
+    };
+    match (word(0), routine_keyword) {
+        ("CREATE", "FUNCTION" | "PROCEDURE") => return functions::create_function(&reader),
+        ("CREATE", "TRIGGER") => return functions::create_trigger(&reader),
+        ("CREATE", "CONSTRAINT") if word(2) == "TRIGGER" || word(4) == "TRIGGER" => {
+            return functions::create_trigger(&reader);
+        }
+        ("DROP", "FUNCTION" | "PROCEDURE" | "ROUTINE") => {
+            return functions::drop_function(&reader);
+        }
+        ("DROP", "TRIGGER") => return functions::drop_trigger(&reader),
+        ("COMMENT", "ON")
+            if matches!(word(2), "FUNCTION" | "PROCEDURE" | "ROUTINE" | "TRIGGER") =>
+        {
+            return functions::comment(&reader);
+        }
+        _ => {}
     }
     if word(0) == "CREATE" && word(1) == "EXTENSION" {
         return objects::create_extension(&reader);

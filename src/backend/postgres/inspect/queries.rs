@@ -254,3 +254,53 @@ JOIN pg_namespace n ON n.oid = e.extnamespace
 WHERE e.extname <> 'plpgsql'
 ORDER BY 1
 "#;
+
+/// Functions and procedures (not aggregates or window functions, not members of an extension),
+/// with the argument list and result printed with the routine's own schema on the search path.
+pub(super) const FUNCTIONS: &str = concat!(
+    r#"
+SELECT n.nspname::text AS schema, p.proname::text AS name, p.prokind::text AS kind,
+       CASE "#,
+    own_schema_path!(),
+    r#"
+            ELSE pg_get_function_arguments(p.oid) END AS arguments,
+       CASE "#,
+    own_schema_path!(),
+    r#"
+            ELSE pg_get_function_result(p.oid) END AS result,
+       l.lanname::text AS language, p.prosrc AS body,
+       p.provolatile::text AS volatility, p.proisstrict AS strict,
+       p.prosecdef AS security_definer, p.proleakproof AS leakproof,
+       p.proparallel::text AS parallel, p.procost AS cost, p.prorows AS rows,
+       p.proconfig::text[] AS config,
+       obj_description(p.oid, 'pg_proc') AS comment
+FROM pg_proc p
+JOIN pg_namespace n ON n.oid = p.pronamespace
+JOIN pg_language l ON l.oid = p.prolang
+WHERE n.nspname = ANY($1) AND p.prokind IN ('f', 'p')
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                  WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
+ORDER BY 1, 2, 4
+"#
+);
+
+/// Triggers users created (not the internal ones behind foreign keys, not the clones a
+/// partition gets from its parent), as `pg_get_triggerdef` prints them with the table's own
+/// schema on the search path.
+pub(super) const TRIGGERS: &str = concat!(
+    r#"
+SELECT n.nspname::text AS schema, c.relname::text AS table_name, t.tgname::text AS name,
+       CASE "#,
+    own_schema_path!(),
+    r#"
+            ELSE pg_get_triggerdef(t.oid) END AS definition,
+       obj_description(t.oid, 'pg_trigger') AS comment
+FROM pg_trigger t
+JOIN pg_class c ON c.oid = t.tgrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE NOT t.tgisinternal AND t.tgparentid = 0 AND n.nspname = ANY($1)
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                  WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+ORDER BY 1, 2, 3
+"#
+);

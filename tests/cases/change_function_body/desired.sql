@@ -1,0 +1,1 @@
+CREATE FUNCTION add_tax(amount numeric, rate numeric DEFAULT 0.25) RETURNS numeric AS $$ SELECT round(amount * (1 + rate), 2) $$ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = public, pg_temp;
