@@ -45,7 +45,7 @@ pub fn statement_changes(
     }
     let mut sql = sequence::reorder_identity_options(statement.sql);
     if word(0) == "ALTER" && word(1) == "TABLE" {
-        return alter::alter_table(&reader, &sql);
+        return alter::alter_table(&reader, &sql).map(|changes| settle(changes, model));
     }
     let mut alter_index_if_exists = false;
     if word(0) == "ALTER" && word(1) == "INDEX" && word(2) == "IF" && word(3) == "EXISTS" {
@@ -62,12 +62,51 @@ pub fn statement_changes(
         }
     }
     let parsed = reader.parse(&sql)?;
-    match parsed {
+    let changes = match parsed {
         Statement::AlterIndex { name, operation } => {
             objects::alter_index(&reader, &name, &operation, alter_index_if_exists)
         }
         other => reader.read(&other),
+    }?;
+    Ok(settle(changes, model))
+}
+
+/// Puts the expressions of read tables, checks and indexes in the form inspection gives them,
+/// which depends on the types of the columns they mention (see
+/// [`drop_implicit_column_casts`](super::inspect::drop_implicit_column_casts)).
+fn settle(mut changes: Vec<Change>, model: &Model) -> Vec<Change> {
+    use super::inspect::{column_types, drop_implicit_column_casts, uncast_table_expression};
+    let added: Vec<(QualifiedName, crate::model::Column)> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::AddColumn { table, column } => Some((table.clone(), column.clone())),
+            _ => None,
+        })
+        .collect();
+    let types_of = |name: &QualifiedName| {
+        let existing = model.table(name).into_iter().flat_map(|t| t.columns.iter());
+        let new = added.iter().filter(|(t, _)| t == name).map(|(_, c)| c);
+        column_types(existing.chain(new))
+    };
+    for change in &mut changes {
+        match change {
+            Change::CreateTable { table, .. } => drop_implicit_column_casts(table),
+            Change::AddCheck { table, check } => {
+                uncast_table_expression(&mut check.expression, &types_of(table));
+            }
+            Change::CreateIndex { table, index } => {
+                let types = types_of(table);
+                if let Some(predicate) = &mut index.predicate {
+                    uncast_table_expression(predicate, &types);
+                }
+                for key in index.keys.iter_mut().filter(|k| k.expression) {
+                    uncast_table_expression(&mut key.target, &types);
+                }
+            }
+            _ => {}
+        }
     }
+    changes
 }
 
 /// What every part of the reader needs: the statement, the model before it, the default schema.
