@@ -190,6 +190,8 @@ fn simplify_set_expr(body: &mut SetExpr) {
 /// `FROM (a JOIN b ON …)` → `FROM a JOIN b ON …`, and `(a JOIN b) JOIN c` → `a JOIN b JOIN c`:
 /// the server parenthesizes every join of a `FROM` item, and joins group from the left anyway.
 fn flatten_joins(select: &mut Select) {
+    // `ON ((a = b))` → `ON a = b`, as for a `WHERE` condition.
+    let _ = visit_relations_mut_joins(select);
     for from in &mut select.from {
         while let TableFactor::NestedJoin {
             table_with_joins,
@@ -458,6 +460,44 @@ fn group_by_aliases_as_expressions(select: &mut Select) {
     }
 }
 
+/// Strips the parentheses around every `JOIN … ON` condition of a `SELECT`'s `FROM` items,
+/// nested joins included.
+fn visit_relations_mut_joins(select: &mut Select) -> ControlFlow<()> {
+    use sqlparser::ast::{JoinConstraint, JoinOperator, TableWithJoins};
+    fn strip(table: &mut TableWithJoins) {
+        if let TableFactor::NestedJoin {
+            table_with_joins, ..
+        } = &mut table.relation
+        {
+            strip(table_with_joins);
+        }
+        for join in &mut table.joins {
+            if let TableFactor::NestedJoin {
+                table_with_joins, ..
+            } = &mut join.relation
+            {
+                strip(table_with_joins);
+            }
+            let constraint = match &mut join.join_operator {
+                JoinOperator::Join(c)
+                | JoinOperator::Inner(c)
+                | JoinOperator::Left(c)
+                | JoinOperator::LeftOuter(c)
+                | JoinOperator::Right(c)
+                | JoinOperator::RightOuter(c)
+                | JoinOperator::FullOuter(c) => c,
+                _ => continue,
+            };
+            if let JoinConstraint::On(condition) = constraint {
+                let taken = std::mem::replace(condition, Expr::value(Value::Null));
+                *condition = strip_outer_parentheses(taken);
+            }
+        }
+    }
+    select.from.iter_mut().for_each(strip);
+    ControlFlow::Continue(())
+}
+
 fn simplify_select(select: &mut Select) {
     flatten_joins(select);
     group_by_aliases_as_expressions(select);
@@ -497,8 +537,12 @@ fn single_relation_qualifiers(select: &Select) -> Option<Vec<Vec<String>>> {
     if !from.joins.is_empty() {
         return None;
     }
-    let TableFactor::Table { name, alias, .. } = &from.relation else {
-        return None;
+    let (name, alias) = match &from.relation {
+        TableFactor::Table { name, alias, .. } => (Some(name), alias.as_ref()),
+        TableFactor::Derived {
+            alias: Some(alias), ..
+        } => (None, Some(alias)),
+        _ => return None,
     };
     let has_subquery = visit_expressions(select, |expr| match expr {
         Expr::Subquery(_) | Expr::Exists { .. } | Expr::InSubquery { .. } => ControlFlow::Break(()),
@@ -511,7 +555,7 @@ fn single_relation_qualifiers(select: &Select) -> Option<Vec<Vec<String>>> {
     if let Some(alias) = alias {
         return Some(vec![vec![folded(&alias.name)]]);
     }
-    let parts: Vec<String> = name
+    let parts: Vec<String> = name?
         .0
         .iter()
         .filter_map(|part| part.as_ident().map(folded))
@@ -1819,6 +1863,127 @@ mod tests {
         assert_eq!(index_key_name_part("EXTRACT(YEAR FROM d)"), "extract");
         assert_eq!(index_key_name_part("a + b"), "expr");
         assert_eq!(index_key_name_part("d ->> 'x'"), "expr");
+    }
+
+    #[test]
+    fn at_time_zone_reads_as_the_timezone_call_the_server_stores() {
+        assert_eq!(
+            norm("(created_at AT TIME ZONE 'utc') < now()"),
+            norm("timezone('utc'::text, created_at) < now()")
+        );
+        assert_eq!(
+            normalize_default("(now() AT TIME ZONE 'utc')", "timestamp without time zone"),
+            "timezone('utc', now())"
+        );
+    }
+
+    #[test]
+    fn defaults_a_column_definition_cannot_take_bare_get_parentheses() {
+        assert_eq!(column_default_clause("a IS NULL"), "(a IS NULL)");
+        assert_eq!(column_default_clause("now()"), "now()");
+        assert_eq!(column_default_clause("-1"), "-1");
+        assert_eq!(column_default_clause("1 + 2"), "1 + 2");
+    }
+
+    #[test]
+    fn literal_defaults_take_the_servers_spelling() {
+        assert_eq!(
+            normalize_default("ARRAY[]::int[]", "integer[]"),
+            "ARRAY[]::integer[]"
+        );
+        assert_eq!(normalize_default("'0.5'", "numeric(30,20)"), "0.5");
+        assert_eq!(normalize_default("boolean 'f'", "boolean"), "false");
+        assert_eq!(normalize_default("'yes'::boolean", "boolean"), "true");
+        assert_eq!(normalize_default("x'1F'", "bit(8)"), "'00011111'");
+        assert_eq!(normalize_default("b'0101'", "bit(4)"), "'0101'");
+        assert_eq!(normalize_default("'1.999'::money", "money"), "'$2.00'");
+        assert_eq!(normalize_default("'1234.5'", "money"), "'$1,234.50'");
+        assert_eq!(normalize_default("'$1.00'::money", "money"), "'$1.00'");
+        assert_eq!(
+            normalize_default("interval '1.5' hour", "interval"),
+            "'01:00:00'"
+        );
+        assert_eq!(
+            normalize_default("interval '90' minute", "interval"),
+            "'01:30:00'"
+        );
+        assert_eq!(
+            normalize_default("interval '1' year", "interval"),
+            "'1 year'"
+        );
+    }
+
+    #[test]
+    fn variadic_arrays_and_else_null_read_as_written() {
+        assert_eq!(
+            norm("jsonb_extract_path_text(col, VARIADIC ARRAY['foo'::text, 'bar'::text])"),
+            norm("jsonb_extract_path_text(col, 'foo', 'bar')")
+        );
+        assert_eq!(
+            norm("CASE (a + 1) WHEN 1 THEN (b) ELSE NULL::integer END"),
+            norm("CASE a + 1 WHEN 1 THEN b END")
+        );
+    }
+
+    #[test]
+    fn views_read_as_the_server_prints_them() {
+        let query = |sql: &str| normalize_query(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+        // Joins in parentheses, CTE bodies with qualified columns.
+        assert_eq!(
+            query("SELECT p.id FROM (posts p JOIN users u ON ((p.user_id = u.id)))"),
+            query("SELECT p.id FROM posts AS p JOIN users AS u ON p.user_id = u.id")
+        );
+        assert_eq!(
+            query(
+                "WITH r AS (SELECT users.id FROM users WHERE (users.active = true)) \
+                 SELECT r.id FROM r"
+            ),
+            query("WITH r AS (SELECT id FROM users WHERE active = true) SELECT id FROM r")
+        );
+        // Parenthesized plain operands, output names and string literals.
+        assert_eq!(
+            query("SELECT 1 AS id UNION ALL SELECT 2 AS id"),
+            query("(SELECT 1 AS id) UNION ALL (SELECT 2)")
+        );
+        assert_eq!(
+            query("SELECT 1 AS \"?column?\" UNION SELECT 2"),
+            query("SELECT 1 UNION SELECT 2")
+        );
+        assert_eq!(
+            query("SELECT count(*) AS count, 'x'::text AS added, 4 AS \"time\" FROM t"),
+            query("SELECT count(*), 'x' AS added, 4 AS time FROM t")
+        );
+        // A later operand of a nested set operation leaves out the fallback name.
+        assert_eq!(
+            query("SELECT s.a FROM (SELECT 1 AS \"?column?\" UNION SELECT 2) s"),
+            query("SELECT s.a FROM (SELECT 1 UNION SELECT 2) AS s")
+        );
+        // GROUP BY an output alias is GROUP BY its expression.
+        assert_eq!(
+            query("SELECT EXTRACT(year FROM d) AS y FROM t GROUP BY (EXTRACT(year FROM t.d))"),
+            query("SELECT EXTRACT(year FROM d) AS y FROM t GROUP BY y")
+        );
+    }
+
+    #[test]
+    fn wildcards_expand_to_the_columns_of_the_single_relation() {
+        let columns = |name: &ObjectName| {
+            (name.to_string() == "users").then(|| vec!["id".to_string(), "name".to_string()])
+        };
+        let expanded = |sql: &str| {
+            let mut query = parse_query(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+            expand_wildcards(&mut query, &columns);
+            canonical_query(query)
+        };
+        assert_eq!(
+            expanded("SELECT * FROM users"),
+            "SELECT id, name FROM users"
+        );
+        assert_eq!(
+            expanded("SELECT * FROM (SELECT a, b AS c FROM x) AS t"),
+            "SELECT a, c FROM (SELECT a, b AS c FROM x) AS t"
+        );
+        assert_eq!(expanded("SELECT * FROM other"), "SELECT * FROM other");
     }
 
     #[test]

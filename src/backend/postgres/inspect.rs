@@ -421,7 +421,7 @@ fn numeric_literal_cast(expr: &sqlparser::ast::Expr) -> bool {
     while let Expr::Nested(nested) = inner {
         inner = nested;
     }
-    data_type.to_string() == "numeric"
+    data_type.to_string().eq_ignore_ascii_case("numeric")
         && matches!(inner, Expr::Value(v) if matches!(v.value, Value::Number(..)))
 }
 
@@ -437,7 +437,10 @@ fn is_numeric_operand(
         Expr::Identifier(ident) => types
             .get(&ident.value)
             .is_some_and(|t| t.split('(').next().is_some_and(|b| b.trim() == "numeric")),
-        Expr::Cast { data_type, .. } => data_type.to_string().starts_with("numeric"),
+        Expr::Cast { data_type, .. } => data_type
+            .to_string()
+            .to_ascii_lowercase()
+            .starts_with("numeric"),
         Expr::BinaryOp { left, op, right } if is_arithmetic(op) => {
             is_numeric_operand(left, types) || is_numeric_operand(right, types)
         }

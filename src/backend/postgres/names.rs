@@ -100,6 +100,16 @@ mod tests {
     }
 
     #[test]
+    fn a_taken_check_name_is_numbered_within_the_length_limit() {
+        assert_eq!(check_name("t", &cols(&["a"]), 1), "t_a_check1");
+        assert_eq!(check_name("t", &cols(&["a", "b"]), 2), "t_check2");
+        let long = "s".repeat(60);
+        let name = check_name(&long, &cols(&["a"]), 1);
+        assert_eq!(name.len(), 63);
+        assert!(name.ends_with("_a_check1"), "{name}");
+    }
+
+    #[test]
     fn short_names_follow_postgres_patterns() {
         assert_eq!(
             default_name("users", &cols(&["id"]), ConstraintKind::PrimaryKey),

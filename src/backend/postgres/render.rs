@@ -1236,6 +1236,67 @@ mod tests {
         );
     }
 
+    fn retyped(from: Column, to: Column) -> Vec<String> {
+        render(
+            &Change::AlterColumn {
+                table: users(),
+                from,
+                to,
+            },
+            &qualified(),
+        )
+    }
+
+    #[test]
+    fn retypes_a_serial_column_and_its_sequence() {
+        assert_eq!(
+            retyped(
+                column("id", "serial", false),
+                column("id", "bigserial", false)
+            ),
+            vec![
+                "ALTER TABLE core.users ALTER COLUMN id TYPE bigint",
+                "ALTER SEQUENCE core.users_id_seq AS bigint",
+            ]
+        );
+    }
+
+    #[test]
+    fn converts_between_enums_through_text_around_the_default() {
+        let from = Column {
+            default: Some("'pending'".into()),
+            ..column("status", "old_status", false)
+        };
+        let to = Column {
+            default: Some("'pending'".into()),
+            ..column("status", "new_status", false)
+        };
+        assert_eq!(
+            retyped(from, to),
+            vec![
+                "ALTER TABLE core.users ALTER COLUMN status DROP DEFAULT",
+                "ALTER TABLE core.users ALTER COLUMN status TYPE new_status \
+                 USING status::text::new_status",
+                "ALTER TABLE core.users ALTER COLUMN status SET DEFAULT 'pending'",
+            ]
+        );
+    }
+
+    #[test]
+    fn puts_a_default_a_column_definition_cannot_take_in_parentheses() {
+        let added = Column {
+            default: Some("a IS NULL".into()),
+            ..column("flag", "boolean", true)
+        };
+        assert_eq!(
+            one(Change::AddColumn {
+                table: users(),
+                column: added,
+            }),
+            "ALTER TABLE core.users ADD COLUMN flag boolean DEFAULT (a IS NULL)"
+        );
+    }
+
     #[test]
     fn alters_a_column_type_between_its_default_changes() {
         let from = Column {
