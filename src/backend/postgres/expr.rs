@@ -33,11 +33,13 @@ fn spread_variadic_arrays(raw: &str) -> std::borrow::Cow<'_, str> {
             (Some(_), _) => {}
             (None, '\'' | '"') => quote = Some(c),
             (None, '[') => closing.push(false),
+            (None, ']') if closing.last() == Some(&true) => {
+                closing.pop();
+                index += 1;
+                continue;
+            }
             (None, ']') => {
-                if closing.pop() == Some(true) {
-                    index += 1;
-                    continue;
-                }
+                closing.pop();
             }
             (None, 'V') if rest.starts_with(MARK) => {
                 closing.push(true);
@@ -130,7 +132,34 @@ impl sqlparser::ast::VisitorMut for SimplifyQueries {
         unwrap_plain_operands(&mut query.body);
         simplify_set_expr(&mut query.body);
         name_leaves(&mut query.body, false);
+        unqualify_order_by(query);
         ControlFlow::Continue(())
+    }
+}
+
+/// The `ORDER BY` of a query over a single relation without its qualifiers, as its select list.
+fn unqualify_order_by(query: &mut Query) {
+    let SetExpr::Select(select) = query.body.as_ref() else {
+        return;
+    };
+    let Some(qualifiers) = single_relation_qualifiers(select) else {
+        return;
+    };
+    let Some(order_by) = &mut query.order_by else {
+        return;
+    };
+    let sqlparser::ast::OrderByKind::Expressions(items) = &mut order_by.kind else {
+        return;
+    };
+    for item in items {
+        if let Expr::CompoundIdentifier(parts) = &item.expr
+            && let Some((column, qualifier)) = parts.split_last()
+            && qualifiers
+                .iter()
+                .any(|q| q.iter().cloned().eq(qualifier.iter().map(folded)))
+        {
+            item.expr = Expr::Identifier(column.clone());
+        }
     }
 }
 
@@ -236,8 +265,30 @@ pub fn expand_wildcards(
     impl sqlparser::ast::VisitorMut for Expand<'_> {
         type Break = ();
         fn post_visit_query(&mut self, query: &mut Query) -> ControlFlow<()> {
+            // A `WITH` query's columns are those of its first `SELECT`, or its column list.
+            let mut ctes: Vec<(String, Vec<String>)> = Vec::new();
+            for cte in query.with.iter_mut().flat_map(|w| w.cte_tables.iter_mut()) {
+                let columns: Option<Vec<String>> = if cte.alias.columns.is_empty() {
+                    leaves(&mut cte.query.body)
+                        .first()
+                        .and_then(|first| first.projection.iter().map(output_name).collect())
+                } else {
+                    Some(cte.alias.columns.iter().map(|c| folded(&c.name)).collect())
+                };
+                if let Some(columns) = columns {
+                    ctes.push((folded(&cte.alias.name), columns));
+                }
+            }
+            let columns_of = |name: &ObjectName| match name.0.as_slice() {
+                [ObjectNamePart::Identifier(ident)] => ctes
+                    .iter()
+                    .find(|(cte, _)| *cte == folded(ident))
+                    .map(|(_, columns)| columns.clone())
+                    .or_else(|| (self.0)(name)),
+                _ => (self.0)(name),
+            };
             for select in leaves(&mut query.body) {
-                expand_select_wildcards(select, self.0);
+                expand_select_wildcards(select, &columns_of);
             }
             ControlFlow::Continue(())
         }
@@ -478,6 +529,17 @@ fn visit_relations_mut_joins(select: &mut Select) -> ControlFlow<()> {
             {
                 strip(table_with_joins);
             }
+            // `INNER JOIN` is `JOIN`, `LEFT OUTER JOIN` `LEFT JOIN`, as the server prints them.
+            let operator = std::mem::replace(
+                &mut join.join_operator,
+                JoinOperator::CrossJoin(JoinConstraint::None),
+            );
+            join.join_operator = match operator {
+                JoinOperator::Inner(c) => JoinOperator::Join(c),
+                JoinOperator::LeftOuter(c) => JoinOperator::Left(c),
+                JoinOperator::RightOuter(c) => JoinOperator::Right(c),
+                other => other,
+            };
             let constraint = match &mut join.join_operator {
                 JoinOperator::Join(c)
                 | JoinOperator::Inner(c)
@@ -691,7 +753,7 @@ fn money_text(text: &str) -> Option<String> {
     let units = (cents / 100).to_string();
     let mut grouped = String::new();
     for (i, c) in units.chars().enumerate() {
-        if i > 0 && (units.len() - i) % 3 == 0 {
+        if i > 0 && (units.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(c);
@@ -866,9 +928,14 @@ fn canonicalize<T: sqlparser::ast::VisitMut>(node: &mut T) {
                     *e = strip_outer_parentheses(taken);
                 };
                 operand.iter_mut().for_each(|e| unwrap(e));
+                let compares_a_column = operand.as_deref().is_some_and(is_column);
                 for when in conditions.iter_mut() {
                     unwrap(&mut when.condition);
                     unwrap(&mut when.result);
+                    // `CASE c WHEN 'a'` compares like `c = 'a'`, where the server types the literal.
+                    if compares_a_column {
+                        uncast_literal(&mut when.condition);
+                    }
                 }
                 else_result.iter_mut().for_each(|e| unwrap(e));
                 // The server spells out the `ELSE NULL` a CASE without ELSE means.

@@ -55,6 +55,11 @@ pub fn statement_changes(
         }
         alter_index_if_exists = true;
     }
+    if word(0) == "CREATE" && word(1) == "MATERIALIZED" {
+        // sqlparser does not know `WITH [NO] DATA`, which says whether the view is filled now
+        // and not what it is; blanking the words keeps offsets.
+        blank_with_data(&mut sql);
+    }
     if word(0) == "DROP" && word(1) == "INDEX" && word(2) == "CONCURRENTLY" {
         // sqlparser does not know DROP INDEX CONCURRENTLY; blanking the word keeps offsets.
         if let Some((_, range)) = words.get(2) {
@@ -206,6 +211,27 @@ impl Reader<'_> {
     fn directives(&self) -> Directives {
         Directives::read(self.statement.directives.iter().map(String::as_str))
     }
+}
+
+/// Blanks a trailing `WITH DATA` or `WITH NO DATA`.
+fn blank_with_data(sql: &mut String) {
+    let trimmed = sql.trim_end().len();
+    let upper = sql[..trimmed].to_ascii_uppercase();
+    let words: Vec<&str> = upper.split_whitespace().rev().take(3).collect();
+    let count = match words.as_slice() {
+        ["DATA", "NO", "WITH", ..] => 3,
+        ["DATA", "WITH", ..] => 2,
+        _ => return,
+    };
+    let mut start = trimmed;
+    for _ in 0..count {
+        start = upper[..start]
+            .trim_end()
+            .rfind(char::is_whitespace)
+            .map_or(0, |i| i + 1);
+    }
+    let blank = " ".repeat(trimmed - start);
+    sql.replace_range(start..trimmed, &blank);
 }
 
 /// The `bfm:` directives that apply to one table or column.

@@ -1115,3 +1115,23 @@ fn a_view_over_star_lists_the_columns_of_its_table() {
     };
     assert_eq!(view.definition, "SELECT id, email, role FROM users");
 }
+
+#[test]
+fn a_materialized_view_may_say_with_data() {
+    let with = ok(
+        "CREATE MATERIALIZED VIEW m AS SELECT id FROM users WITH NO DATA",
+        &model(),
+    );
+    let without = ok(
+        "CREATE MATERIALIZED VIEW m AS SELECT id FROM users",
+        &model(),
+    );
+    assert_eq!(with, without);
+    assert_eq!(
+        ok(
+            "CREATE MATERIALIZED VIEW m AS SELECT id FROM users\nWITH DATA",
+            &model()
+        ),
+        without
+    );
+}
