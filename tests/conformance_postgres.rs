@@ -166,8 +166,10 @@ async fn round_trip(case: CorpusCase) -> Result<(), Outcome> {
 
     let start = inspected(&a, &schemas).await.map_err(failed)?;
     let assessed = assess(diff(&start, &desired), &start, &desired);
+    // Drops are allowed here, as `--allow-destructive` allows them.
     if let Some(hazard) = assessed
         .iter()
+        .filter(|c| c.refused(true))
         .flat_map(|c| &c.hazards)
         .find(|h| h.kind.severity() == Severity::Refused)
     {
@@ -176,9 +178,12 @@ async fn round_trip(case: CorpusCase) -> Result<(), Outcome> {
             hazard.message
         )));
     }
-    let destructive = assessed
-        .iter()
-        .any(|c| c.severity() >= Some(Severity::Destructive));
+    let destructive = assessed.iter().flat_map(|c| &c.hazards).any(|h| {
+        matches!(
+            h.kind.severity(),
+            Severity::Destructive | Severity::DataLoss
+        )
+    });
     let plan = plan(assessed).map_err(|e| Outcome::Failed(format!("planning: {e}")))?;
     let render = RenderContext::for_models(&[&start, &desired], None);
     let up = sql_text(&up_changes(&plan), &render);

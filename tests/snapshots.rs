@@ -250,7 +250,7 @@ fn verdict(plan: &Plan, flags: &CaseFlags) -> &'static str {
             && !a.permitted_by_schema
             && !flags.allow_destructive
     };
-    if has_severity(plan, Severity::Refused) {
+    if plan.changes().any(|a| a.refused(flags.allow_destructive)) {
         "refused"
     } else if plan.changes().any(blocked) {
         "needs --allow-destructive"

@@ -137,7 +137,9 @@ fn blocked_changes(
     for connection_plan in plans {
         for assessed in connection_plan.plan.changes() {
             let reason = match Gate::of(assessed) {
-                Gate::Refused => "refused: change the desired state",
+                Gate::Refused if assessed.refused(allow_destructive) => {
+                    "refused: change the desired state"
+                }
                 Gate::NeedsPermission if !allow_destructive => {
                     "destructive: pass --allow-destructive or allow it in the schema"
                 }
@@ -351,11 +353,21 @@ mod tests {
     }
 
     #[test]
-    fn refused_changes_are_blocked_even_when_destructive_ones_are_allowed() {
-        let plans = [connection_plan(HazardKind::AddsNotNullWithoutDefault, true)];
-        let blocked = blocked_changes(&plans, true, false);
+    fn a_not_null_column_without_default_is_refused_unless_explicitly_permitted() {
+        let plans = [connection_plan(
+            HazardKind::AddsNotNullWithoutDefault,
+            false,
+        )];
+        let blocked = blocked_changes(&plans, false, false);
         assert_eq!(blocked.len(), 1);
-        assert!(blocked[0].contains("refused"), "{}", blocked[0]);
+        assert!(
+            blocked[0].contains("refused: change the desired state"),
+            "{}",
+            blocked[0]
+        );
+        assert!(blocked_changes(&plans, true, false).is_empty());
+        let permitted = [connection_plan(HazardKind::AddsNotNullWithoutDefault, true)];
+        assert!(blocked_changes(&permitted, false, false).is_empty());
     }
 
     #[test]

@@ -112,7 +112,8 @@ pub enum Gate {
 impl Gate {
     pub fn of(change: &AssessedChange) -> Gate {
         match change.severity() {
-            Some(Severity::Refused) => Gate::Refused,
+            Some(Severity::Refused) if change.refused(false) => Gate::Refused,
+            Some(Severity::Refused) => Gate::AllowedBySchema,
             Some(Severity::Destructive) if change.permitted_by_schema => Gate::AllowedBySchema,
             Some(Severity::Destructive) => Gate::NeedsPermission,
             Some(Severity::DataLoss) => Gate::NeedsRecreate,

@@ -32,7 +32,8 @@ pub enum Severity {
     /// with `--allow-recreate`.
     DataLoss,
     /// Never written: the desired state must change (e.g. a NOT NULL column without a default
-    /// added to an existing table).
+    /// added to an existing table), unless the hazard is one an explicit permission may
+    /// override (see [`HazardKind::overridable`]).
     Refused,
 }
 
@@ -66,6 +67,14 @@ impl HazardKind {
             _ => Severity::Destructive,
         }
     }
+
+    /// Whether the permission destructive changes take (`--allow-destructive`, a table's or
+    /// column's `allow_destructive`) also lets this refused hazard through: a NOT NULL column
+    /// without a default only fails on a table with rows, and then inside the migration's
+    /// transaction, leaving the database as it was.
+    pub fn overridable(self) -> bool {
+        matches!(self, HazardKind::AddsNotNullWithoutDefault)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,6 +97,15 @@ impl AssessedChange {
     /// The worst severity among the hazards, if any.
     pub fn severity(&self) -> Option<Severity> {
         self.hazards.iter().map(|h| h.kind.severity()).max()
+    }
+
+    /// Whether the change must not be written: a refused hazard that no permission overrides,
+    /// or an overridable one without `allow_destructive` nor a flag of the desired state.
+    pub fn refused(&self, allow_destructive: bool) -> bool {
+        let permitted = allow_destructive || self.permitted_by_schema;
+        self.hazards
+            .iter()
+            .any(|h| h.kind.severity() == Severity::Refused && !(h.kind.overridable() && permitted))
     }
 }
 
@@ -141,7 +159,8 @@ pub fn diff_with(current: &Model, desired: &Model, options: &DiffOptions) -> Vec
 ///
 /// `permitted_by_schema` says whether a flag of the desired state covers the change (`allow_drop`
 /// on the schema naming the dropped object, `allow_destructive` on the table or column), whatever
-/// its hazards; a refused change is never permitted.
+/// its hazards; a refused change is never permitted, unless its refusal is
+/// [overridable](HazardKind::overridable).
 pub fn assess(changes: Vec<Change>, current: &Model, desired: &Model) -> Vec<AssessedChange> {
     let context = hazards::Context::new(&changes, current);
     changes
@@ -150,7 +169,7 @@ pub fn assess(changes: Vec<Change>, current: &Model, desired: &Model) -> Vec<Ass
             let hazards = hazards::hazards(change, &context);
             let refused = hazards
                 .iter()
-                .any(|h| h.kind.severity() == Severity::Refused);
+                .any(|h| h.kind.severity() == Severity::Refused && !h.kind.overridable());
             AssessedChange {
                 change: change.clone(),
                 permitted_by_schema: !refused && hazards::permitted(change, desired),

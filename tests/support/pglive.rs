@@ -23,12 +23,28 @@ pub async fn fresh_pool() -> (TestDatabase, PgPool) {
 }
 
 /// Runs `sql` (any number of statements); a failure names `what` and shows the SQL.
+///
+/// A script with a statement that cannot run in a transaction block (`CREATE INDEX
+/// CONCURRENTLY`) runs one statement at a time, as `psql` runs a file: sent at once, the
+/// statements would share one implicit transaction.
 pub async fn execute(pool: &PgPool, what: &str, sql: &str) -> Result<(), String> {
-    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
-        .execute(pool)
-        .await
-        .map(drop)
-        .map_err(|e| format!("running {what}: {e}\n{sql}"))
+    let failed = |e: sqlx::Error| format!("running {what}: {e}\n{sql}");
+    if !sql.to_ascii_uppercase().contains("CONCURRENTLY") {
+        return sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+            .execute(pool)
+            .await
+            .map(drop)
+            .map_err(failed);
+    }
+    let script = bfm::source::script::split(sql).map_err(|e| format!("splitting {what}: {e}"))?;
+    let mut connection = pool.acquire().await.map_err(failed)?;
+    for statement in script.statements {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(statement.sql))
+            .execute(&mut *connection)
+            .await
+            .map_err(failed)?;
+    }
+    Ok(())
 }
 
 pub async fn inspected(pool: &PgPool, schemas: &BTreeSet<String>) -> Result<Model, String> {

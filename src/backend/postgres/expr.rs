@@ -13,8 +13,51 @@ use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::{Parser, ParserError};
 use std::ops::ControlFlow;
 
+/// `f(a, VARIADIC ARRAY[b, c])` → `f(a, b, c)`: the server prints a call of a variadic function
+/// with its trailing arguments gathered so, and sqlparser does not read `VARIADIC`. Text outside
+/// string literals and quoted names only; anything else is returned as it is.
+fn spread_variadic_arrays(raw: &str) -> std::borrow::Cow<'_, str> {
+    const MARK: &str = "VARIADIC ARRAY[";
+    if !raw.contains(MARK) {
+        return std::borrow::Cow::Borrowed(raw);
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut closing: Vec<bool> = Vec::new();
+    let mut quote: Option<char> = None;
+    let mut index = 0;
+    while index < raw.len() {
+        let rest = &raw[index..];
+        let c = rest.chars().next().unwrap_or_default();
+        match (quote, c) {
+            (Some(open), c) if c == open => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '[') => closing.push(false),
+            (None, ']') if closing.last() == Some(&true) => {
+                closing.pop();
+                index += 1;
+                continue;
+            }
+            (None, ']') => {
+                closing.pop();
+            }
+            (None, 'V') if rest.starts_with(MARK) => {
+                closing.push(true);
+                index += MARK.len();
+                continue;
+            }
+            _ => {}
+        }
+        out.push(c);
+        index += c.len_utf8();
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Parses one expression.
 pub fn parse_expression(raw: &str) -> Result<Expr, StatementError> {
+    let spread = spread_variadic_arrays(raw);
+    let raw = spread.as_ref();
     let dialect = PostgreSqlDialect {};
     let mut parser = Parser::new(&dialect)
         .try_with_sql(raw)
@@ -41,6 +84,8 @@ pub fn normalize_query(raw: &str) -> Result<String, StatementError> {
 
 /// Parses one query.
 pub fn parse_query(raw: &str) -> Result<Query, StatementError> {
+    let spread = spread_variadic_arrays(raw);
+    let raw = spread.as_ref();
     let dialect = PostgreSqlDialect {};
     let mut parser = Parser::new(&dialect)
         .try_with_sql(raw)
@@ -67,12 +112,97 @@ pub fn canonical_query(mut query: Query) -> String {
     query.to_string()
 }
 
-/// Writes each `SELECT` of a query the way the server prints a stored view: without parentheses
-/// around a whole `WHERE`/`HAVING` condition or select item, and without qualifying columns
-/// when the `SELECT` reads a single table and no subquery (the server qualifies a column only
-/// when its query has more than one relation).
+/// Writes each `SELECT` of a query — the main one, those of its `WITH` clauses, set operations
+/// and subqueries — the way the server prints a stored view: without parentheses around a whole
+/// `WHERE`/`HAVING` condition or select item, around a plain operand of a set operation or
+/// around the joins of a `FROM` item, and without qualifying columns when the `SELECT` reads a
+/// single table and no subquery (the server qualifies a column only when its query has more
+/// than one relation).
 fn simplify_query(query: &mut Query) {
-    simplify_set_expr(&mut query.body);
+    let _ = query.visit(&mut SimplifyQueries);
+    name_leaves(&mut query.body, true);
+}
+
+struct SimplifyQueries;
+
+impl sqlparser::ast::VisitorMut for SimplifyQueries {
+    type Break = ();
+
+    fn post_visit_query(&mut self, query: &mut Query) -> ControlFlow<Self::Break> {
+        unwrap_plain_operands(&mut query.body);
+        simplify_set_expr(&mut query.body);
+        name_leaves(&mut query.body, false);
+        unqualify_order_by(query);
+        ControlFlow::Continue(())
+    }
+}
+
+/// The `ORDER BY` of a query over a single relation without its qualifiers, as its select list.
+fn unqualify_order_by(query: &mut Query) {
+    let SetExpr::Select(select) = query.body.as_ref() else {
+        return;
+    };
+    let Some(qualifiers) = single_relation_qualifiers(select) else {
+        return;
+    };
+    let Some(order_by) = &mut query.order_by else {
+        return;
+    };
+    let sqlparser::ast::OrderByKind::Expressions(items) = &mut order_by.kind else {
+        return;
+    };
+    for item in items {
+        if let Expr::CompoundIdentifier(parts) = &item.expr
+            && let Some((column, qualifier)) = parts.split_last()
+            && qualifiers
+                .iter()
+                .any(|q| q.iter().cloned().eq(qualifier.iter().map(folded)))
+        {
+            item.expr = Expr::Identifier(column.clone());
+        }
+    }
+}
+
+/// `(SELECT 1) UNION ALL (SELECT 2)` → `SELECT 1 UNION ALL SELECT 2`: an operand without its
+/// own `ORDER BY`, `LIMIT` or `WITH` needs no parentheses, and the server prints none.
+fn unwrap_plain_operands(body: &mut SetExpr) {
+    let SetExpr::SetOperation { left, right, .. } = body else {
+        return;
+    };
+    for operand in [left, right] {
+        unwrap_plain_operands(operand);
+        if let SetExpr::Query(inner) = operand.as_mut()
+            && is_plain_query(inner)
+        {
+            let body = std::mem::replace(
+                inner.body.as_mut(),
+                SetExpr::Values(sqlparser::ast::Values {
+                    explicit_row: false,
+                    value_keyword: false,
+                    rows: vec![],
+                }),
+            );
+            // A nested set operation on the right keeps its grouping.
+            if !matches!(body, SetExpr::SetOperation { .. }) {
+                **operand = body;
+            } else {
+                *inner.body = body;
+            }
+        }
+    }
+}
+
+/// A query that is only its body: no `WITH`, `ORDER BY`, `LIMIT`, `OFFSET`, `FETCH` or locks.
+fn is_plain_query(query: &Query) -> bool {
+    query.with.is_none()
+        && query.order_by.is_none()
+        && query.limit_clause.is_none()
+        && query.fetch.is_none()
+        && query.locks.is_empty()
+        && query.for_clause.is_none()
+        && query.settings.is_none()
+        && query.format_clause.is_none()
+        && query.pipe_operators.is_empty()
 }
 
 fn simplify_set_expr(body: &mut SetExpr) {
@@ -82,12 +212,357 @@ fn simplify_set_expr(body: &mut SetExpr) {
             simplify_set_expr(left);
             simplify_set_expr(right);
         }
-        SetExpr::Query(query) => simplify_query(query),
         _ => {}
     }
 }
 
+/// `FROM (a JOIN b ON …)` → `FROM a JOIN b ON …`, and `(a JOIN b) JOIN c` → `a JOIN b JOIN c`:
+/// the server parenthesizes every join of a `FROM` item, and joins group from the left anyway.
+fn flatten_joins(select: &mut Select) {
+    // `ON ((a = b))` → `ON a = b`, as for a `WHERE` condition.
+    let _ = visit_relations_mut_joins(select);
+    for from in &mut select.from {
+        while let TableFactor::NestedJoin {
+            table_with_joins,
+            alias: None,
+        } = &mut from.relation
+        {
+            let inner = std::mem::replace(
+                table_with_joins.as_mut(),
+                sqlparser::ast::TableWithJoins {
+                    relation: TableFactor::Table {
+                        name: ObjectName::from(vec![]),
+                        alias: None,
+                        args: None,
+                        with_hints: vec![],
+                        version: None,
+                        with_ordinality: false,
+                        partitions: vec![],
+                        json_path: None,
+                        sample: None,
+                        index_hints: vec![],
+                    },
+                    joins: vec![],
+                },
+            );
+            from.relation = inner.relation;
+            let outer = std::mem::take(&mut from.joins);
+            from.joins = inner.joins;
+            from.joins.extend(outer);
+        }
+    }
+}
+
+/// Replaces `*` (and `t.*`) in the `SELECT`s of a query that read a single table or subquery
+/// by that relation's columns, qualified as the server prints them (`SELECT users.id,
+/// users.name`): the server stores a view's query with its select list expanded.
+/// `columns_of` gives a table's columns, `None` when unknown, which leaves the `*` alone.
+pub fn expand_wildcards(
+    query: &mut Query,
+    columns_of: &dyn Fn(&ObjectName) -> Option<Vec<String>>,
+) {
+    struct Expand<'a>(&'a dyn Fn(&ObjectName) -> Option<Vec<String>>);
+    impl sqlparser::ast::VisitorMut for Expand<'_> {
+        type Break = ();
+        fn post_visit_query(&mut self, query: &mut Query) -> ControlFlow<()> {
+            // A `WITH` query's columns are those of its first `SELECT`, or its column list.
+            let mut ctes: Vec<(String, Vec<String>)> = Vec::new();
+            for cte in query.with.iter_mut().flat_map(|w| w.cte_tables.iter_mut()) {
+                let columns: Option<Vec<String>> = if cte.alias.columns.is_empty() {
+                    leaves(&mut cte.query.body)
+                        .first()
+                        .and_then(|first| first.projection.iter().map(output_name).collect())
+                } else {
+                    Some(cte.alias.columns.iter().map(|c| folded(&c.name)).collect())
+                };
+                if let Some(columns) = columns {
+                    ctes.push((folded(&cte.alias.name), columns));
+                }
+            }
+            let columns_of = |name: &ObjectName| match name.0.as_slice() {
+                [ObjectNamePart::Identifier(ident)] => ctes
+                    .iter()
+                    .find(|(cte, _)| *cte == folded(ident))
+                    .map(|(_, columns)| columns.clone())
+                    .or_else(|| (self.0)(name)),
+                _ => (self.0)(name),
+            };
+            for select in leaves(&mut query.body) {
+                expand_select_wildcards(select, &columns_of);
+            }
+            ControlFlow::Continue(())
+        }
+    }
+    let _ = query.visit(&mut Expand(columns_of));
+}
+
+fn expand_select_wildcards(
+    select: &mut Select,
+    columns_of: &dyn Fn(&ObjectName) -> Option<Vec<String>>,
+) {
+    use sqlparser::ast::SelectItemQualifiedWildcardKind;
+    let has_wildcard = select.projection.iter().any(|item| {
+        matches!(
+            item,
+            SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..)
+        )
+    });
+    if !has_wildcard {
+        return;
+    }
+    let [from] = select.from.as_slice() else {
+        return;
+    };
+    if !from.joins.is_empty() {
+        return;
+    }
+    let (qualifier, columns) = match &from.relation {
+        TableFactor::Table { name, alias, .. } => {
+            let Some(columns) = columns_of(name) else {
+                return;
+            };
+            let qualifier = match alias {
+                Some(alias) => alias.name.clone(),
+                None => match name.0.last().and_then(ObjectNamePart::as_ident) {
+                    Some(ident) => ident.clone(),
+                    None => return,
+                },
+            };
+            (qualifier, columns)
+        }
+        TableFactor::Derived {
+            subquery,
+            alias: Some(alias),
+            ..
+        } => {
+            let columns: Vec<String> = if alias.columns.is_empty() {
+                let mut subquery = subquery.clone();
+                let Some(first) = leaves(&mut subquery.body)
+                    .into_iter()
+                    .next()
+                    .map(|s| s.projection.clone())
+                else {
+                    return;
+                };
+                let names: Option<Vec<String>> = first.iter().map(output_name).collect();
+                match names {
+                    Some(names) => names,
+                    None => return,
+                }
+            } else {
+                alias.columns.iter().map(|c| folded(&c.name)).collect()
+            };
+            (alias.name.clone(), columns)
+        }
+        _ => return,
+    };
+    let qualifier_name = folded(&qualifier);
+    let mut projection = Vec::new();
+    for item in std::mem::take(&mut select.projection) {
+        let expands = match &item {
+            SelectItem::Wildcard(_) => true,
+            SelectItem::QualifiedWildcard(SelectItemQualifiedWildcardKind::ObjectName(name), _) => {
+                name.0
+                    .last()
+                    .and_then(ObjectNamePart::as_ident)
+                    .is_some_and(|ident| folded(ident) == qualifier_name)
+            }
+            _ => false,
+        };
+        if expands {
+            projection.extend(columns.iter().map(|column| {
+                SelectItem::UnnamedExpr(Expr::CompoundIdentifier(vec![
+                    qualifier.clone(),
+                    printed_ident(column.clone()),
+                ]))
+            }));
+        } else {
+            projection.push(item);
+        }
+    }
+    select.projection = projection;
+}
+
+/// The name a column of a query's output gets when its select item has no alias (the server's
+/// `FigureColname`).
+const UNNAMED_COLUMN: &str = "?column?";
+
+/// The `SELECT`s whose items make a query's rows, left to right through set operations.
+fn leaves(body: &mut SetExpr) -> Vec<&mut Select> {
+    match body {
+        SetExpr::Select(select) => vec![select.as_mut()],
+        SetExpr::SetOperation { left, right, .. } => {
+            let mut found = leaves(left);
+            found.extend(leaves(right));
+            found
+        }
+        SetExpr::Query(query) => leaves(&mut query.body),
+        _ => Vec::new(),
+    }
+}
+
+/// The output name of a select item: its alias, a column's own name, or what the server
+/// figures for an expression.
+fn output_name(item: &SelectItem) -> Option<String> {
+    match item {
+        SelectItem::ExprWithAlias { alias, .. } => Some(folded(alias)),
+        SelectItem::UnnamedExpr(expr) => {
+            Some(figured_name(expr).map_or_else(|| UNNAMED_COLUMN.to_string(), |(name, _)| name))
+        }
+        _ => None,
+    }
+}
+
+/// A column's own name, `None` for any other expression.
+fn column_name(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Identifier(ident) => Some(folded(ident)),
+        Expr::CompoundIdentifier(parts) => parts.last().map(folded),
+        _ => None,
+    }
+}
+
+/// Names the select items of a query's `SELECT`s as the server prints them. The first one
+/// (or the only one) names every item that is not a plain column of the same name
+/// (`count(*) AS count`, `1 AS "?column?"`); a later operand of a set operation names its items
+/// after the first one's columns at the top of a view (`SELECT 2 AS id`) and after themselves
+/// elsewhere, leaving out the fallback name `?column?`. A string literal item loses the `::text`
+/// the server gives it, and an alias is quoted only where it must be.
+fn name_leaves(body: &mut SetExpr, top: bool) {
+    let mut selects = leaves(body);
+    let first_names: Vec<Option<String>> = selects
+        .first()
+        .map(|first| first.projection.iter().map(output_name).collect())
+        .unwrap_or_default();
+    for (index, select) in selects.iter_mut().enumerate() {
+        for (position, item) in select.projection.iter_mut().enumerate() {
+            let (expr, own) = match item {
+                SelectItem::UnnamedExpr(expr) => (expr, None),
+                SelectItem::ExprWithAlias { expr, alias } => (expr, Some(folded(alias))),
+                _ => continue,
+            };
+            if let Expr::Cast {
+                expr: inner,
+                data_type,
+                format: None,
+                ..
+            } = expr
+                && data_type.to_string() == "text"
+                && let Expr::Value(literal) = strip_nested(inner)
+                && matches!(literal.value, Value::SingleQuotedString(_))
+            {
+                *expr = Expr::Value(literal.clone());
+            }
+            let expr = std::mem::replace(expr, Expr::value(Value::Null));
+            let figured =
+                || figured_name(&expr).map_or_else(|| UNNAMED_COLUMN.to_string(), |(name, _)| name);
+            let name = match (index, top) {
+                (0, _) => own.unwrap_or_else(figured),
+                (_, true) => first_names
+                    .get(position)
+                    .cloned()
+                    .flatten()
+                    .unwrap_or_else(|| own.unwrap_or_else(figured)),
+                (_, false) => own.unwrap_or_else(figured),
+            };
+            let shown = match column_name(&expr) {
+                Some(column) => column != name,
+                None => index == 0 || name != UNNAMED_COLUMN,
+            };
+            *item = if shown {
+                SelectItem::ExprWithAlias {
+                    expr,
+                    alias: printed_ident(name),
+                }
+            } else {
+                SelectItem::UnnamedExpr(expr)
+            };
+        }
+    }
+}
+
+/// An identifier quoted as the server quotes it.
+fn printed_ident(name: String) -> Ident {
+    if super::ident::is_plain(&name) {
+        Ident::new(name)
+    } else {
+        Ident::with_quote('"', name)
+    }
+}
+
+/// `GROUP BY year` where `year` is the alias of a select item that is an expression →
+/// `GROUP BY <that expression>`: the server stores the grouping by the expression itself.
+fn group_by_aliases_as_expressions(select: &mut Select) {
+    let sqlparser::ast::GroupByExpr::Expressions(items, _) = &mut select.group_by else {
+        return;
+    };
+    for item in items.iter_mut() {
+        let Expr::Identifier(ident) = strip_nested(item) else {
+            continue;
+        };
+        let wanted = folded(ident);
+        let aliased = select.projection.iter().find_map(|p| match p {
+            SelectItem::ExprWithAlias { expr, alias } if folded(alias) == wanted => Some(expr),
+            _ => None,
+        });
+        if let Some(expr) = aliased.filter(|e| !is_column(e)) {
+            *item = expr.clone();
+        }
+    }
+}
+
+/// Strips the parentheses around every `JOIN … ON` condition of a `SELECT`'s `FROM` items,
+/// nested joins included.
+fn visit_relations_mut_joins(select: &mut Select) -> ControlFlow<()> {
+    use sqlparser::ast::{JoinConstraint, JoinOperator, TableWithJoins};
+    fn strip(table: &mut TableWithJoins) {
+        if let TableFactor::NestedJoin {
+            table_with_joins, ..
+        } = &mut table.relation
+        {
+            strip(table_with_joins);
+        }
+        for join in &mut table.joins {
+            if let TableFactor::NestedJoin {
+                table_with_joins, ..
+            } = &mut join.relation
+            {
+                strip(table_with_joins);
+            }
+            // `INNER JOIN` is `JOIN`, `LEFT OUTER JOIN` `LEFT JOIN`, as the server prints them.
+            let operator = std::mem::replace(
+                &mut join.join_operator,
+                JoinOperator::CrossJoin(JoinConstraint::None),
+            );
+            join.join_operator = match operator {
+                JoinOperator::Inner(c) => JoinOperator::Join(c),
+                JoinOperator::LeftOuter(c) => JoinOperator::Left(c),
+                JoinOperator::RightOuter(c) => JoinOperator::Right(c),
+                other => other,
+            };
+            let constraint = match &mut join.join_operator {
+                JoinOperator::Join(c)
+                | JoinOperator::Inner(c)
+                | JoinOperator::Left(c)
+                | JoinOperator::LeftOuter(c)
+                | JoinOperator::Right(c)
+                | JoinOperator::RightOuter(c)
+                | JoinOperator::FullOuter(c) => c,
+                _ => continue,
+            };
+            if let JoinConstraint::On(condition) = constraint {
+                let taken = std::mem::replace(condition, Expr::value(Value::Null));
+                *condition = strip_outer_parentheses(taken);
+            }
+        }
+    }
+    select.from.iter_mut().for_each(strip);
+    ControlFlow::Continue(())
+}
+
 fn simplify_select(select: &mut Select) {
+    flatten_joins(select);
+    group_by_aliases_as_expressions(select);
     for condition in [&mut select.selection, &mut select.having] {
         if let Some(expr) = condition.take() {
             *condition = Some(strip_outer_parentheses(expr));
@@ -124,8 +599,12 @@ fn single_relation_qualifiers(select: &Select) -> Option<Vec<Vec<String>>> {
     if !from.joins.is_empty() {
         return None;
     }
-    let TableFactor::Table { name, alias, .. } = &from.relation else {
-        return None;
+    let (name, alias) = match &from.relation {
+        TableFactor::Table { name, alias, .. } => (Some(name), alias.as_ref()),
+        TableFactor::Derived {
+            alias: Some(alias), ..
+        } => (None, Some(alias)),
+        _ => return None,
     };
     let has_subquery = visit_expressions(select, |expr| match expr {
         Expr::Subquery(_) | Expr::Exists { .. } | Expr::InSubquery { .. } => ControlFlow::Break(()),
@@ -138,7 +617,7 @@ fn single_relation_qualifiers(select: &Select) -> Option<Vec<Vec<String>>> {
     if let Some(alias) = alias {
         return Some(vec![vec![folded(&alias.name)]]);
     }
-    let parts: Vec<String> = name
+    let parts: Vec<String> = name?
         .0
         .iter()
         .filter_map(|part| part.as_ident().map(folded))
@@ -195,11 +674,14 @@ pub fn canonical_default(mut expr: Expr, column_type: &str) -> String {
             data_type,
             format: None,
             ..
-        } if casts_to_column_type(&data_type.to_string(), column_type) => {
+        } if casts_to_column_type(&data_type.to_string(), column_type)
+            && !is_empty_array(&inner) =>
+        {
             let inner = strip_outer_parentheses(*inner);
-            match numeric_literal(&inner, column_type) {
-                Some(number) => number,
-                None => inner.to_string(),
+            match &inner {
+                Expr::Value(literal) => literal_default(&literal.value, column_type)
+                    .unwrap_or_else(|| inner.to_string()),
+                _ => inner.to_string(),
             }
         }
         Expr::Value(literal) if column_type.starts_with("interval") => match &literal.value {
@@ -209,8 +691,128 @@ pub fn canonical_default(mut expr: Expr, column_type: &str) -> String {
             ),
             _ => literal.to_string(),
         },
+        Expr::Value(literal) => {
+            literal_default(&literal.value, column_type).unwrap_or_else(|| literal.to_string())
+        }
         other => other.to_string(),
     }
+}
+
+/// A literal default as the server prints it for a column of `column_type`, where that differs
+/// from the literal as written: `'42'` on a number is `42`, `'t'` on a boolean `true`,
+/// `x'1F'` on a bit string `'00011111'`, `'1.5'` on money `'$1.50'`.
+fn literal_default(value: &Value, column_type: &str) -> Option<String> {
+    let base = column_type.split('(').next().unwrap_or(column_type).trim();
+    let quoted = |text: String| Value::SingleQuotedString(text).to_string();
+    match value {
+        Value::SingleQuotedString(text) if is_numeric_type(base) && is_plain_number(text) => {
+            Some(text.trim().to_string())
+        }
+        Value::SingleQuotedString(text) if base == "boolean" => {
+            match text.trim().to_lowercase().as_str() {
+                "t" | "true" | "y" | "yes" | "on" | "1" => Some("true".to_string()),
+                "f" | "false" | "n" | "no" | "off" | "0" => Some("false".to_string()),
+                _ => None,
+            }
+        }
+        Value::SingleQuotedString(text) if base == "money" => money_text(text).map(quoted),
+        Value::Number(text, _) if base == "money" => money_text(text).map(quoted),
+        Value::HexStringLiteral(hex) if matches!(base, "bit" | "bit varying") => {
+            let bits: Option<String> = hex
+                .chars()
+                .map(|c| c.to_digit(16).map(|d| format!("{d:04b}")))
+                .collect();
+            bits.map(quoted)
+        }
+        Value::SingleQuotedByteStringLiteral(bits) if matches!(base, "bit" | "bit varying") => {
+            Some(quoted(bits.clone()))
+        }
+        _ => None,
+    }
+}
+
+/// A plain amount as `money` prints it in the C locale: `1.999` → `$2.00`, `1000` →
+/// `$1,000.00`. `None` for text that is not a plain number (already formatted, say).
+fn money_text(text: &str) -> Option<String> {
+    let text = text.trim();
+    if !is_plain_number(text) {
+        return None;
+    }
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let mut cents: u128 = format!("{whole:0>1}{:0<2}", &fraction.get(..2).unwrap_or(fraction))
+        .parse()
+        .ok()?;
+    // Rounds half up on the third decimal, as the input function does.
+    if fraction.as_bytes().get(2).is_some_and(|d| *d >= b'5') {
+        cents += 1;
+    }
+    let units = (cents / 100).to_string();
+    let mut grouped = String::new();
+    for (i, c) in units.chars().enumerate() {
+        if i > 0 && (units.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let sign = if negative { "-" } else { "" };
+    Some(format!("{sign}${grouped}.{:02}", cents % 100))
+}
+
+/// A default as a column definition writes it: `DEFAULT` there takes only PostgreSQL's
+/// restricted expression (no `AND`, `IS NULL`, `LIKE`, `IN`, …), so such a default is put in
+/// parentheses; anything else is left as it is.
+pub fn column_default_clause(default: &str) -> String {
+    let restricted = match parse_expression(default) {
+        Ok(expr) => !matches!(
+            expr,
+            Expr::BinaryOp {
+                op: BinaryOperator::And | BinaryOperator::Or,
+                ..
+            } | Expr::UnaryOp {
+                op: sqlparser::ast::UnaryOperator::Not,
+                ..
+            } | Expr::IsNull(_)
+                | Expr::IsNotNull(_)
+                | Expr::IsTrue(_)
+                | Expr::IsNotTrue(_)
+                | Expr::IsFalse(_)
+                | Expr::IsNotFalse(_)
+                | Expr::IsUnknown(_)
+                | Expr::IsNotUnknown(_)
+                | Expr::Like { .. }
+                | Expr::ILike { .. }
+                | Expr::SimilarTo { .. }
+                | Expr::InList { .. }
+                | Expr::InSubquery { .. }
+                | Expr::Between { .. }
+                | Expr::AtTimeZone { .. }
+                | Expr::Collate { .. }
+                | Expr::AnyOp { .. }
+                | Expr::AllOp { .. }
+        ),
+        Err(_) => true,
+    };
+    if restricted {
+        default.to_string()
+    } else {
+        format!("({default})")
+    }
+}
+
+/// `ARRAY[]`, which has no type without its cast.
+fn is_empty_array(expr: &Expr) -> bool {
+    matches!(strip_nested(expr), Expr::Array(array) if array.elem.is_empty())
+}
+
+fn strip_nested(mut expr: &Expr) -> &Expr {
+    while let Expr::Nested(inner) = expr {
+        expr = inner.as_ref();
+    }
+    expr
 }
 
 /// The columns an expression mentions, each once, in the order they first appear.
@@ -287,6 +889,7 @@ fn byte_offset(sql: &str, line: usize, column: usize) -> Option<usize> {
 /// the text a live server prints (see `inspect`), so that both give equal strings.
 fn canonicalize<T: sqlparser::ast::VisitMut>(node: &mut T) {
     let _ = visit_expressions_mut(node, |expr| {
+        at_time_zone_as_function(expr);
         match expr {
             Expr::Identifier(ident) => fold_ident(ident),
             Expr::CompoundIdentifier(parts) => parts.iter_mut().for_each(fold_ident),
@@ -313,6 +916,41 @@ fn canonicalize<T: sqlparser::ast::VisitMut>(node: &mut T) {
                 canonical_interval_cast(expr);
             }
             Expr::Interval(_) => interval_as_cast(expr),
+            Expr::Case {
+                operand,
+                conditions,
+                else_result,
+                ..
+            } => {
+                // The server puts every operand and branch of a CASE in parentheses.
+                let unwrap = |e: &mut Expr| {
+                    let taken = std::mem::replace(e, Expr::value(Value::Null));
+                    *e = strip_outer_parentheses(taken);
+                };
+                operand.iter_mut().for_each(|e| unwrap(e));
+                let compares_a_column = operand.as_deref().is_some_and(is_column);
+                for when in conditions.iter_mut() {
+                    unwrap(&mut when.condition);
+                    unwrap(&mut when.result);
+                    // `CASE c WHEN 'a'` compares like `c = 'a'`, where the server types the literal.
+                    if compares_a_column {
+                        uncast_literal(&mut when.condition);
+                    }
+                }
+                else_result.iter_mut().for_each(|e| unwrap(e));
+                // The server spells out the `ELSE NULL` a CASE without ELSE means.
+                let null =
+                    |e: &Expr| matches!(strip_nested(e), Expr::Value(v) if v.value == Value::Null);
+                let is_null_else = else_result
+                    .as_deref()
+                    .is_some_and(|e| match strip_nested(e) {
+                        Expr::Cast { expr: inner, .. } => null(inner),
+                        other => null(other),
+                    });
+                if is_null_else {
+                    *else_result = None;
+                }
+            }
             Expr::Between { .. } => between_as_comparisons(expr),
             Expr::Nested(inner) if is_single_term(inner) => {
                 let term = std::mem::replace(inner.as_mut(), Expr::value(Value::Null));
@@ -344,6 +982,38 @@ fn canonicalize<T: sqlparser::ast::VisitMut>(node: &mut T) {
             _ => {}
         }
         ControlFlow::<()>::Continue(())
+    });
+}
+
+/// `ts AT TIME ZONE zone` → `timezone(zone, ts)`: the server stores the operator as the call
+/// (before version 17 it prints it so too), and the call needs no parentheses where a `DEFAULT`
+/// takes a restricted expression.
+fn at_time_zone_as_function(expr: &mut Expr) {
+    let Expr::AtTimeZone {
+        timestamp,
+        time_zone,
+    } = expr
+    else {
+        return;
+    };
+    let argument = |e: &mut Box<Expr>| {
+        let taken = std::mem::replace(e.as_mut(), Expr::value(Value::Null));
+        FunctionArg::Unnamed(FunctionArgExpr::Expr(strip_outer_parentheses(taken)))
+    };
+    let args = vec![argument(time_zone), argument(timestamp)];
+    *expr = Expr::Function(sqlparser::ast::Function {
+        name: ObjectName::from(vec![Ident::new("timezone")]),
+        uses_odbc_syntax: false,
+        parameters: FunctionArguments::None,
+        args: FunctionArguments::List(sqlparser::ast::FunctionArgumentList {
+            duplicate_treatment: None,
+            args,
+            clauses: vec![],
+        }),
+        filter: None,
+        null_treatment: None,
+        over: None,
+        within_group: vec![],
     });
 }
 
@@ -573,7 +1243,7 @@ fn interval_as_cast(expr: &mut Expr) {
     let Expr::Interval(interval) = expr else {
         return;
     };
-    if interval.leading_field.is_some() || interval.last_field.is_some() {
+    if interval.last_field.is_some() {
         return;
     }
     let Expr::Value(literal) = interval.value.as_ref() else {
@@ -582,13 +1252,42 @@ fn interval_as_cast(expr: &mut Expr) {
     let Value::SingleQuotedString(text) = &literal.value else {
         return;
     };
-    let text = canonical_interval(text).unwrap_or_else(|| text.clone());
+    let text = match &interval.leading_field {
+        None => canonical_interval(text).unwrap_or_else(|| text.clone()),
+        Some(field) => match qualified_interval(text, field) {
+            Some(text) => text,
+            None => return,
+        },
+    };
     *expr = Expr::Cast {
         kind: sqlparser::ast::CastKind::DoubleColon,
         expr: Box::new(Expr::value(Value::SingleQuotedString(text))),
         data_type: DataType::Custom(ObjectName::from(vec![Ident::new("interval")]), vec![]),
         format: None,
     };
+}
+
+/// `INTERVAL '1.5' HOUR` as the server prints it (`01:00:00`): a plain number counts units of
+/// the field, and a field above seconds drops the fraction, as the qualifier truncates the
+/// value to its precision.
+fn qualified_interval(text: &str, field: &sqlparser::ast::DateTimeField) -> Option<String> {
+    use sqlparser::ast::DateTimeField as Field;
+    let amount: f64 = text.trim().parse().ok()?;
+    let unit = match field {
+        Field::Year | Field::Years => "year",
+        Field::Month | Field::Months => "month",
+        Field::Day | Field::Days => "day",
+        Field::Hour | Field::Hours => "hour",
+        Field::Minute | Field::Minutes => "minute",
+        Field::Second | Field::Seconds => "second",
+        _ => return None,
+    };
+    let amount = if unit == "second" {
+        amount
+    } else {
+        amount.trunc()
+    };
+    canonical_interval(&format!("{amount} {unit}"))
 }
 
 /// `'1 minute'::interval` → `'00:01:00'::interval`.
@@ -891,6 +1590,12 @@ fn is_single_term(expr: &Expr) -> bool {
             | Expr::Function(_)
             | Expr::Cast { .. }
             | Expr::Nested(_)
+            | Expr::Extract { .. }
+            | Expr::Case { .. }
+            | Expr::Substring { .. }
+            | Expr::Trim { .. }
+            | Expr::Position { .. }
+            | Expr::Array(_)
     )
 }
 
@@ -921,17 +1626,6 @@ fn casts_to_column_type(cast_type: &str, column_type: &str) -> bool {
         || cast_type == column_type
         || cast_type == base(column_type)
         || unqualified(cast_type) == unqualified(column_type)
-}
-
-/// `'42'` on a numeric column prints as `42`, as the same default written without quotes does.
-fn numeric_literal(expr: &Expr, column_type: &str) -> Option<String> {
-    let Expr::Value(literal) = expr else {
-        return None;
-    };
-    let Value::SingleQuotedString(text) = &literal.value else {
-        return None;
-    };
-    (is_numeric_type(column_type) && is_plain_number(text)).then(|| text.trim().to_string())
 }
 
 /// The part an index expression key adds to the name PostgreSQL gives an unnamed index, as its
@@ -1236,6 +1930,127 @@ mod tests {
         assert_eq!(index_key_name_part("EXTRACT(YEAR FROM d)"), "extract");
         assert_eq!(index_key_name_part("a + b"), "expr");
         assert_eq!(index_key_name_part("d ->> 'x'"), "expr");
+    }
+
+    #[test]
+    fn at_time_zone_reads_as_the_timezone_call_the_server_stores() {
+        assert_eq!(
+            norm("(created_at AT TIME ZONE 'utc') < now()"),
+            norm("timezone('utc'::text, created_at) < now()")
+        );
+        assert_eq!(
+            normalize_default("(now() AT TIME ZONE 'utc')", "timestamp without time zone"),
+            "timezone('utc', now())"
+        );
+    }
+
+    #[test]
+    fn defaults_a_column_definition_cannot_take_bare_get_parentheses() {
+        assert_eq!(column_default_clause("a IS NULL"), "(a IS NULL)");
+        assert_eq!(column_default_clause("now()"), "now()");
+        assert_eq!(column_default_clause("-1"), "-1");
+        assert_eq!(column_default_clause("1 + 2"), "1 + 2");
+    }
+
+    #[test]
+    fn literal_defaults_take_the_servers_spelling() {
+        assert_eq!(
+            normalize_default("ARRAY[]::int[]", "integer[]"),
+            "ARRAY[]::integer[]"
+        );
+        assert_eq!(normalize_default("'0.5'", "numeric(30,20)"), "0.5");
+        assert_eq!(normalize_default("boolean 'f'", "boolean"), "false");
+        assert_eq!(normalize_default("'yes'::boolean", "boolean"), "true");
+        assert_eq!(normalize_default("x'1F'", "bit(8)"), "'00011111'");
+        assert_eq!(normalize_default("b'0101'", "bit(4)"), "'0101'");
+        assert_eq!(normalize_default("'1.999'::money", "money"), "'$2.00'");
+        assert_eq!(normalize_default("'1234.5'", "money"), "'$1,234.50'");
+        assert_eq!(normalize_default("'$1.00'::money", "money"), "'$1.00'");
+        assert_eq!(
+            normalize_default("interval '1.5' hour", "interval"),
+            "'01:00:00'"
+        );
+        assert_eq!(
+            normalize_default("interval '90' minute", "interval"),
+            "'01:30:00'"
+        );
+        assert_eq!(
+            normalize_default("interval '1' year", "interval"),
+            "'1 year'"
+        );
+    }
+
+    #[test]
+    fn variadic_arrays_and_else_null_read_as_written() {
+        assert_eq!(
+            norm("jsonb_extract_path_text(col, VARIADIC ARRAY['foo'::text, 'bar'::text])"),
+            norm("jsonb_extract_path_text(col, 'foo', 'bar')")
+        );
+        assert_eq!(
+            norm("CASE (a + 1) WHEN 1 THEN (b) ELSE NULL::integer END"),
+            norm("CASE a + 1 WHEN 1 THEN b END")
+        );
+    }
+
+    #[test]
+    fn views_read_as_the_server_prints_them() {
+        let query = |sql: &str| normalize_query(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+        // Joins in parentheses, CTE bodies with qualified columns.
+        assert_eq!(
+            query("SELECT p.id FROM (posts p JOIN users u ON ((p.user_id = u.id)))"),
+            query("SELECT p.id FROM posts AS p JOIN users AS u ON p.user_id = u.id")
+        );
+        assert_eq!(
+            query(
+                "WITH r AS (SELECT users.id FROM users WHERE (users.active = true)) \
+                 SELECT r.id FROM r"
+            ),
+            query("WITH r AS (SELECT id FROM users WHERE active = true) SELECT id FROM r")
+        );
+        // Parenthesized plain operands, output names and string literals.
+        assert_eq!(
+            query("SELECT 1 AS id UNION ALL SELECT 2 AS id"),
+            query("(SELECT 1 AS id) UNION ALL (SELECT 2)")
+        );
+        assert_eq!(
+            query("SELECT 1 AS \"?column?\" UNION SELECT 2"),
+            query("SELECT 1 UNION SELECT 2")
+        );
+        assert_eq!(
+            query("SELECT count(*) AS count, 'x'::text AS added, 4 AS \"time\" FROM t"),
+            query("SELECT count(*), 'x' AS added, 4 AS time FROM t")
+        );
+        // A later operand of a nested set operation leaves out the fallback name.
+        assert_eq!(
+            query("SELECT s.a FROM (SELECT 1 AS \"?column?\" UNION SELECT 2) s"),
+            query("SELECT s.a FROM (SELECT 1 UNION SELECT 2) AS s")
+        );
+        // GROUP BY an output alias is GROUP BY its expression.
+        assert_eq!(
+            query("SELECT EXTRACT(year FROM d) AS y FROM t GROUP BY (EXTRACT(year FROM t.d))"),
+            query("SELECT EXTRACT(year FROM d) AS y FROM t GROUP BY y")
+        );
+    }
+
+    #[test]
+    fn wildcards_expand_to_the_columns_of_the_single_relation() {
+        let columns = |name: &ObjectName| {
+            (name.to_string() == "users").then(|| vec!["id".to_string(), "name".to_string()])
+        };
+        let expanded = |sql: &str| {
+            let mut query = parse_query(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+            expand_wildcards(&mut query, &columns);
+            canonical_query(query)
+        };
+        assert_eq!(
+            expanded("SELECT * FROM users"),
+            "SELECT id, name FROM users"
+        );
+        assert_eq!(
+            expanded("SELECT * FROM (SELECT a, b AS c FROM x) AS t"),
+            "SELECT a, c FROM (SELECT a, b AS c FROM x) AS t"
+        );
+        assert_eq!(expanded("SELECT * FROM other"), "SELECT * FROM other");
     }
 
     #[test]

@@ -286,19 +286,11 @@ fn drop_implicit_view_casts(model: &mut Model) {
 /// and an integer column widened to the numeric type of the column it meets in an operator
 /// (`price * quantity::numeric`). A cast written in the SQL of the same kind is removed as well,
 /// so such a redundant cast compares unequal with its source.
-fn drop_implicit_column_casts(table: &mut Table) {
-    let types: std::collections::BTreeMap<String, String> = table
-        .columns
-        .iter()
-        .map(|c| (c.name.clone(), c.data_type.clone()))
-        .collect();
-    let rewrite = |text: &mut String| {
-        if let Ok(mut parsed) = expr::parse_expression(text)
-            && uncast_columns(&mut parsed, &types)
-        {
-            *text = expr::canonical_expression(parsed);
-        }
-    };
+///
+/// The DDL reader runs it on the tables, checks and indexes it reads, so both sides match.
+pub(super) fn drop_implicit_column_casts(table: &mut Table) {
+    let types = column_types(table.columns.iter());
+    let rewrite = |text: &mut String| uncast_table_expression(text, &types);
     for column in &mut table.columns {
         if let Some(generated) = &mut column.generated {
             rewrite(generated);
@@ -314,6 +306,28 @@ fn drop_implicit_column_casts(table: &mut Table) {
         for key in index.keys.iter_mut().filter(|k| k.expression) {
             rewrite(&mut key.target);
         }
+    }
+}
+
+/// Each column's type by name.
+pub(super) fn column_types<'a>(
+    columns: impl Iterator<Item = &'a crate::model::Column>,
+) -> std::collections::BTreeMap<String, String> {
+    columns
+        .map(|c| (c.name.clone(), c.data_type.clone()))
+        .collect()
+}
+
+/// [`drop_implicit_column_casts`] on the canonical text of one expression of a table whose
+/// columns have `types`.
+pub(super) fn uncast_table_expression(
+    text: &mut String,
+    types: &std::collections::BTreeMap<String, String>,
+) {
+    if let Ok(mut parsed) = expr::parse_expression(text)
+        && uncast_columns(&mut parsed, types)
+    {
+        *text = expr::canonical_expression(parsed);
     }
 }
 
@@ -357,6 +371,19 @@ fn uncast_columns(
             unwrap_cast(e);
             changed = true;
         }
+        if let Expr::BinaryOp { left, op, right } = e
+            && is_arithmetic(op)
+        {
+            // `(1)::numeric - discount` → `1 - discount`: the server casts a number to the
+            // numeric type of the other operand, which the bare number takes anyway.
+            if numeric_literal_cast(left) && is_numeric_operand(right, types) {
+                unwrap_cast(left);
+                changed = true;
+            } else if numeric_literal_cast(right) && is_numeric_operand(left, types) {
+                unwrap_cast(right);
+                changed = true;
+            }
+        }
         if let Expr::BinaryOp { left, right, .. } = e {
             let widened = |cast: &Expr, other: &Expr| {
                 cast_of_column(cast).is_some_and(|(from, to)| {
@@ -375,6 +402,54 @@ fn uncast_columns(
         ControlFlow::<()>::Continue(())
     });
     changed
+}
+
+fn is_arithmetic(op: &sqlparser::ast::BinaryOperator) -> bool {
+    use sqlparser::ast::BinaryOperator as Op;
+    matches!(op, Op::Plus | Op::Minus | Op::Multiply | Op::Divide)
+}
+
+/// `1::numeric` or `(1)::numeric`: a bare number cast to `numeric`.
+fn numeric_literal_cast(expr: &sqlparser::ast::Expr) -> bool {
+    use sqlparser::ast::{Expr, Value};
+    let Expr::Cast {
+        expr: inner,
+        data_type,
+        format: None,
+        ..
+    } = expr
+    else {
+        return false;
+    };
+    let mut inner = inner.as_ref();
+    while let Expr::Nested(nested) = inner {
+        inner = nested;
+    }
+    data_type.to_string().eq_ignore_ascii_case("numeric")
+        && matches!(inner, Expr::Value(v) if matches!(v.value, Value::Number(..)))
+}
+
+/// Whether an operand is of type `numeric` by itself: a `numeric` column, a cast to it, or
+/// arithmetic over such an operand.
+fn is_numeric_operand(
+    expr: &sqlparser::ast::Expr,
+    types: &std::collections::BTreeMap<String, String>,
+) -> bool {
+    use sqlparser::ast::Expr;
+    match expr {
+        Expr::Nested(inner) => is_numeric_operand(inner, types),
+        Expr::Identifier(ident) => types
+            .get(&ident.value)
+            .is_some_and(|t| t.split('(').next().is_some_and(|b| b.trim() == "numeric")),
+        Expr::Cast { data_type, .. } => data_type
+            .to_string()
+            .to_ascii_lowercase()
+            .starts_with("numeric"),
+        Expr::BinaryOp { left, op, right } if is_arithmetic(op) => {
+            is_numeric_operand(left, types) || is_numeric_operand(right, types)
+        }
+        _ => false,
+    }
 }
 
 async fn fetch<C: CatalogSource>(

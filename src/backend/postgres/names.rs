@@ -14,13 +14,24 @@ const MAX_IDENTIFIER_BYTES: usize = 63;
 pub fn default_name(table: &str, columns: &[String], kind: ConstraintKind) -> String {
     match kind {
         ConstraintKind::PrimaryKey => object_name(table, None, "pkey"),
-        ConstraintKind::Check => match columns {
-            [column] => object_name(table, Some(column), "check"),
-            _ => object_name(table, None, "check"),
-        },
+        ConstraintKind::Check => check_name(table, columns, 0),
         ConstraintKind::ForeignKey => object_name(table, Some(&columns.join("_")), "fkey"),
         ConstraintKind::Unique => object_name(table, Some(&index_columns(columns)), "key"),
         ConstraintKind::Index => object_name(table, Some(&index_columns(columns)), "idx"),
+    }
+}
+
+/// The name of an unnamed check whose [`default_name`] is taken by another constraint of the
+/// schema: the server numbers the label (`t_check1`, `t_check2`, …), shortening the table and
+/// column parts to make room for the number.
+pub fn check_name(table: &str, columns: &[String], number: usize) -> String {
+    let label = match number {
+        0 => "check".to_string(),
+        n => format!("check{n}"),
+    };
+    match columns {
+        [column] => object_name(table, Some(column), &label),
+        _ => object_name(table, None, &label),
     }
 }
 
@@ -86,6 +97,16 @@ mod tests {
 
     fn cols(names: &[&str]) -> Vec<String> {
         names.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_taken_check_name_is_numbered_within_the_length_limit() {
+        assert_eq!(check_name("t", &cols(&["a"]), 1), "t_a_check1");
+        assert_eq!(check_name("t", &cols(&["a", "b"]), 2), "t_check2");
+        let long = "s".repeat(60);
+        let name = check_name(&long, &cols(&["a"]), 1);
+        assert_eq!(name.len(), 63);
+        assert!(name.ends_with("_a_check1"), "{name}");
     }
 
     #[test]

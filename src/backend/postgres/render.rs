@@ -5,6 +5,9 @@
 
 mod routines;
 
+use super::expr::column_default_clause;
+use super::names::serial_sequence_name;
+use super::types::is_builtin_type;
 use crate::backend::RenderContext;
 use crate::diff::replaceable_in_place;
 use crate::model::{
@@ -462,7 +465,7 @@ impl Renderer<'_> {
             sql.push_str(&identity_clause(identity));
         }
         if let Some(default) = &column.default {
-            sql.push_str(&format!(" DEFAULT {default}"));
+            sql.push_str(&format!(" DEFAULT {}", column_default_clause(default)));
         }
         if !column.nullable {
             sql.push_str(" NOT NULL");
@@ -495,7 +498,12 @@ impl Renderer<'_> {
             ident(&to.name)
         );
         let type_changes = from.data_type != to.data_type || from.collation != to.collation;
-        let default_changes = from.default != to.default;
+        // A default the server must cast along with a `USING` conversion fails the type change
+        // (`'a'` of a text column becoming an enum): it is dropped first and set again after.
+        let default_changes = from.default != to.default
+            || (from.default.is_some()
+                && from.data_type != to.data_type
+                && type_family(&from.data_type) != type_family(&to.data_type));
         let mut clauses = Vec::new();
         if from.generated.is_some() && to.generated.is_none() {
             clauses.push("DROP EXPRESSION".to_string());
@@ -522,22 +530,44 @@ impl Renderer<'_> {
             from.identity.as_ref(),
             to.identity.as_ref(),
         ));
-        clauses
+        let mut statements: Vec<String> = clauses
             .into_iter()
             .map(|clause| format!("{alter} {clause}"))
-            .collect()
+            .collect();
+        if let (Some(_), Some(integer)) = (
+            serial_integer(&from.data_type),
+            serial_integer(&to.data_type),
+        ) && from.data_type != to.data_type
+        {
+            statements.push(format!(
+                "ALTER SEQUENCE {} AS {integer}",
+                self.name(&table.schema, &serial_sequence_name(&table.name, &to.name))
+            ));
+        }
+        statements
     }
 
     /// `TYPE new [COLLATE c] [USING col::new]`: the cast is spelled out when the type family
     /// changes, where PostgreSQL has no implicit assignment cast.
     fn type_clause(&self, schema: &str, from: &Column, to: &Column) -> String {
-        let new_type = self.column_type(schema, &to.data_type);
+        // `serial` is no type: only its integer is, and the sequence follows apart.
+        let new_type = match serial_integer(&to.data_type) {
+            Some(integer) => integer.to_string(),
+            None => self.column_type(schema, &to.data_type),
+        };
         let mut clause = format!("TYPE {new_type}");
         if let Some(collation) = &to.collation {
             clause.push_str(&format!(" COLLATE {}", collation_name(collation)));
         }
         if type_family(&from.data_type) != type_family(&to.data_type) {
-            clause.push_str(&format!(" USING {}::{new_type}", ident(&to.name)));
+            // Between two user types (enums) there is no cast but through text.
+            let user_type = |t: &str| !is_builtin_type(t);
+            let via = if user_type(&from.data_type) && user_type(&to.data_type) {
+                format!("::text{}", split_array_suffix(&from.data_type).1)
+            } else {
+                String::new()
+            };
+            clause.push_str(&format!(" USING {}{via}::{new_type}", ident(&to.name)));
         }
         clause
     }
@@ -859,6 +889,17 @@ fn ident_list(names: &[String]) -> String {
 
 fn ident(name: &str) -> String {
     super::ident::quote(name)
+}
+
+/// The integer type behind a `serial` pseudo-type, which only `CREATE TABLE` and `ADD COLUMN`
+/// accept.
+fn serial_integer(data_type: &str) -> Option<&'static str> {
+    match data_type {
+        "smallserial" => Some("smallint"),
+        "serial" => Some("integer"),
+        "bigserial" => Some("bigint"),
+        _ => None,
+    }
 }
 
 /// `text[]` → (`text`, `[]`).
@@ -1205,6 +1246,67 @@ mod tests {
                  DEFAULT now() NOT NULL",
                 "COMMENT ON COLUMN core.users.created_at IS 'it''s when'",
             ]
+        );
+    }
+
+    fn retyped(from: Column, to: Column) -> Vec<String> {
+        render(
+            &Change::AlterColumn {
+                table: users(),
+                from,
+                to,
+            },
+            &qualified(),
+        )
+    }
+
+    #[test]
+    fn retypes_a_serial_column_and_its_sequence() {
+        assert_eq!(
+            retyped(
+                column("id", "serial", false),
+                column("id", "bigserial", false)
+            ),
+            vec![
+                "ALTER TABLE core.users ALTER COLUMN id TYPE bigint",
+                "ALTER SEQUENCE core.users_id_seq AS bigint",
+            ]
+        );
+    }
+
+    #[test]
+    fn converts_between_enums_through_text_around_the_default() {
+        let from = Column {
+            default: Some("'pending'".into()),
+            ..column("status", "old_status", false)
+        };
+        let to = Column {
+            default: Some("'pending'".into()),
+            ..column("status", "new_status", false)
+        };
+        assert_eq!(
+            retyped(from, to),
+            vec![
+                "ALTER TABLE core.users ALTER COLUMN status DROP DEFAULT",
+                "ALTER TABLE core.users ALTER COLUMN status TYPE new_status \
+                 USING status::text::new_status",
+                "ALTER TABLE core.users ALTER COLUMN status SET DEFAULT 'pending'",
+            ]
+        );
+    }
+
+    #[test]
+    fn puts_a_default_a_column_definition_cannot_take_in_parentheses() {
+        let added = Column {
+            default: Some("a IS NULL".into()),
+            ..column("flag", "boolean", true)
+        };
+        assert_eq!(
+            one(Change::AddColumn {
+                table: users(),
+                column: added,
+            }),
+            "ALTER TABLE core.users ADD COLUMN flag boolean DEFAULT (a IS NULL)"
         );
     }
 

@@ -52,7 +52,7 @@ pub(super) fn hazards(change: &Change, context: &Context<'_>) -> Vec<Hazard> {
 
 /// Whether a flag of the desired state covers `change`: the schema's `allow_drop` names the
 /// object it drops (table, view, enum, sequence, constraint or index), the desired table says
-/// `allow_destructive`, or, for a column altered in place, the desired column does.
+/// `allow_destructive`, or, for a column added or altered in place, the desired column does.
 pub(super) fn permitted(change: &Change, desired: &Model) -> bool {
     let subject = change.subject();
     let schema = desired.schemas.get(&subject.schema);
@@ -72,11 +72,14 @@ pub(super) fn permitted(change: &Change, desired: &Model) -> bool {
         Change::DropColumn { table, .. } | Change::DropColumnAt { table, .. } => {
             table_allows(table)
         }
-        Change::AlterColumn { table, to, .. } => {
+        Change::AddColumn { table, column }
+        | Change::AlterColumn {
+            table, to: column, ..
+        } => {
             table_allows(table)
                 || desired
                     .table(table)
-                    .and_then(|t| t.column(&to.name))
+                    .and_then(|t| t.column(&column.name))
                     .is_some_and(|c| c.allow_destructive)
         }
         Change::DropPrimaryKey { table, key } => allowed_drop(&key.name) || table_allows(table),

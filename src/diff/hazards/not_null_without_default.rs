@@ -60,8 +60,18 @@ mod tests {
         );
         let change = found.iter().find(|a| a.change.describe() == what);
         assert!(change.is_some_and(|a| a.severity() == Some(Severity::Refused)));
-        assert!(change.is_some_and(|a| !a.permitted_by_schema));
         assert!(change.is_some_and(|a| a.hazards[0].message.contains("default")));
+        // The table's `allow_destructive` is the explicit permission that lets it through.
+        assert!(change.is_some_and(|a| a.permitted_by_schema && !a.refused(false)));
+
+        let mut desired = fixture();
+        table(&mut desired, "users")
+            .columns
+            .push(column("locale", "text", false));
+        let found = assessed(&current, &desired);
+        let change = found.iter().find(|a| a.change.describe() == what);
+        assert!(change.is_some_and(|a| !a.permitted_by_schema && a.refused(false)));
+        assert!(change.is_some_and(|a| !a.refused(true)));
     }
 
     #[test]

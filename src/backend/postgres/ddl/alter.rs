@@ -328,7 +328,13 @@ fn parsed_changes(
             }])
         }
         AlterTableOperation::AddConstraint { constraint, .. } => {
-            let constraint = read_constraint(reader, constraint, name, None, &column_names(table))?;
+            let mut constraint =
+                read_constraint(reader, constraint, name, None, &column_names(table))?;
+            Constraint::name_unnamed_checks(
+                std::slice::from_mut(&mut constraint),
+                name,
+                reader.model,
+            );
             let mut changes = Vec::new();
             if let Constraint::PrimaryKey(key) = &constraint {
                 changes.extend(key_columns_not_null(name, table, &key.columns));

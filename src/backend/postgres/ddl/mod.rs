@@ -67,7 +67,7 @@ pub fn statement_changes(
     }
     let mut sql = sequence::reorder_identity_options(statement.sql);
     if word(0) == "ALTER" && word(1) == "TABLE" {
-        return alter::alter_table(&reader, &sql);
+        return alter::alter_table(&reader, &sql).map(|changes| settle(changes, model));
     }
     let mut alter_index_if_exists = false;
     if word(0) == "ALTER" && word(1) == "INDEX" && word(2) == "IF" && word(3) == "EXISTS" {
@@ -77,6 +77,11 @@ pub fn statement_changes(
         }
         alter_index_if_exists = true;
     }
+    if word(0) == "CREATE" && word(1) == "MATERIALIZED" {
+        // sqlparser does not know `WITH [NO] DATA`, which says whether the view is filled now
+        // and not what it is; blanking the words keeps offsets.
+        blank_with_data(&mut sql);
+    }
     if word(0) == "DROP" && word(1) == "INDEX" && word(2) == "CONCURRENTLY" {
         // sqlparser does not know DROP INDEX CONCURRENTLY; blanking the word keeps offsets.
         if let Some((_, range)) = words.get(2) {
@@ -84,12 +89,51 @@ pub fn statement_changes(
         }
     }
     let parsed = reader.parse(&sql)?;
-    match parsed {
+    let changes = match parsed {
         Statement::AlterIndex { name, operation } => {
             objects::alter_index(&reader, &name, &operation, alter_index_if_exists)
         }
         other => reader.read(&other),
+    }?;
+    Ok(settle(changes, model))
+}
+
+/// Puts the expressions of read tables, checks and indexes in the form inspection gives them,
+/// which depends on the types of the columns they mention (see
+/// [`drop_implicit_column_casts`](super::inspect::drop_implicit_column_casts)).
+fn settle(mut changes: Vec<Change>, model: &Model) -> Vec<Change> {
+    use super::inspect::{column_types, drop_implicit_column_casts, uncast_table_expression};
+    let added: Vec<(QualifiedName, crate::model::Column)> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::AddColumn { table, column } => Some((table.clone(), column.clone())),
+            _ => None,
+        })
+        .collect();
+    let types_of = |name: &QualifiedName| {
+        let existing = model.table(name).into_iter().flat_map(|t| t.columns.iter());
+        let new = added.iter().filter(|(t, _)| t == name).map(|(_, c)| c);
+        column_types(existing.chain(new))
+    };
+    for change in &mut changes {
+        match change {
+            Change::CreateTable { table, .. } => drop_implicit_column_casts(table),
+            Change::AddCheck { table, check } => {
+                uncast_table_expression(&mut check.expression, &types_of(table));
+            }
+            Change::CreateIndex { table, index } => {
+                let types = types_of(table);
+                if let Some(predicate) = &mut index.predicate {
+                    uncast_table_expression(predicate, &types);
+                }
+                for key in index.keys.iter_mut().filter(|k| k.expression) {
+                    uncast_table_expression(&mut key.target, &types);
+                }
+            }
+            _ => {}
+        }
     }
+    changes
 }
 
 /// What every part of the reader needs: the statement, the model before it, the default schema.
@@ -189,6 +233,27 @@ impl Reader<'_> {
     fn directives(&self) -> Directives {
         Directives::read(self.statement.directives.iter().map(String::as_str))
     }
+}
+
+/// Blanks a trailing `WITH DATA` or `WITH NO DATA`.
+fn blank_with_data(sql: &mut String) {
+    let trimmed = sql.trim_end().len();
+    let upper = sql[..trimmed].to_ascii_uppercase();
+    let words: Vec<&str> = upper.split_whitespace().rev().take(3).collect();
+    let count = match words.as_slice() {
+        ["DATA", "NO", "WITH", ..] => 3,
+        ["DATA", "WITH", ..] => 2,
+        _ => return,
+    };
+    let mut start = trimmed;
+    for _ in 0..count {
+        start = upper[..start]
+            .trim_end()
+            .rfind(char::is_whitespace)
+            .map_or(0, |i| i + 1);
+    }
+    let blank = " ".repeat(trimmed - start);
+    sql.replace_range(start..trimmed, &blank);
 }
 
 /// The `bfm:` directives that apply to one table or column.

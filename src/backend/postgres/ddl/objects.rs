@@ -1,6 +1,8 @@
 //! Schemas, extensions, enum types, indexes, views, comments and `DROP`.
 
-use super::super::expr::{canonical_expression, folded, index_key_name_part, parse_error};
+use super::super::expr::{
+    canonical_expression, expand_wildcards, folded, index_key_name_part, parse_error,
+};
 use super::super::names::default_name;
 use super::table::collation_name;
 use super::{Reader, last_name, name_parts, unsupported};
@@ -176,11 +178,23 @@ pub(super) fn create_index(
         .model
         .table(&table_name)
         .ok_or_else(|| StatementError::new(format!("table {table_name} does not exist")))?;
-    let keys = create
+    let method = create
+        .using
+        .as_ref()
+        .map_or_else(|| "btree".to_string(), |m| m.to_string().to_lowercase());
+    let mut keys = create
         .columns
         .iter()
         .map(index_key)
         .collect::<Result<Vec<_>, _>>()?;
+    for key in keys.iter_mut().filter(|k| !k.expression) {
+        let column_type = table.column(&key.target).map(|c| c.data_type.as_str());
+        if let (Some(opclass), Some(column_type)) = (&key.opclass, column_type)
+            && is_default_opclass(opclass, &method, column_type)
+        {
+            key.opclass = None;
+        }
+    }
     let include: Vec<String> = create.include.iter().map(folded).collect();
     let name = match &create.name {
         Some(name) => last_name(name)?,
@@ -209,10 +223,6 @@ pub(super) fn create_index(
             )))
         };
     }
-    let method = create
-        .using
-        .as_ref()
-        .map_or_else(|| "btree".to_string(), |m| m.to_string().to_lowercase());
     Ok(vec![Change::CreateIndex {
         table: table_name,
         index: Index {
@@ -225,6 +235,45 @@ pub(super) fn create_index(
             nulls_not_distinct: create.nulls_distinct == Some(false),
         },
     }])
+}
+
+/// Whether `opclass` is the operator class an index of `method` uses by default for a column of
+/// `column_type` (`text_ops` for a `text` column in a B-tree, `array_ops` for an array in a GIN
+/// index): the server does not print it, so written out it must compare equal to its absence.
+fn is_default_opclass(opclass: &str, method: &str, column_type: &str) -> bool {
+    let opclass = opclass.rsplit('.').next().unwrap_or(opclass);
+    if column_type.ends_with("[]") {
+        return opclass == "array_ops" && matches!(method, "btree" | "hash" | "gin");
+    }
+    let base = column_type.split('(').next().unwrap_or(column_type).trim();
+    let internal = match base {
+        "integer" => "int4",
+        "bigint" => "int8",
+        "smallint" => "int2",
+        "boolean" => "bool",
+        "character varying" | "text" => "text",
+        "character" => "bpchar",
+        "double precision" => "float8",
+        "real" => "float4",
+        "timestamp with time zone" => "timestamptz",
+        "timestamp without time zone" => "timestamp",
+        "time with time zone" => "timetz",
+        "time without time zone" => "time",
+        "bit varying" => "varbit",
+        "bit" | "bytea" | "date" | "interval" | "numeric" | "uuid" | "inet" | "macaddr"
+        | "macaddr8" | "money" | "jsonb" | "tsvector" | "tsquery" | "oid" | "pg_lsn" => base,
+        _ => return false,
+    };
+    match method {
+        "btree" | "hash" => opclass == format!("{internal}_ops"),
+        "gin" => matches!(internal, "jsonb" | "tsvector") && opclass == format!("{internal}_ops"),
+        "gist" => {
+            matches!(internal, "tsvector" | "tsquery") && opclass == format!("{internal}_ops")
+        }
+        "spgist" => matches!(internal, "text" | "inet") && opclass == format!("{internal}_ops"),
+        "brin" => opclass == format!("{internal}_minmax_ops"),
+        _ => false,
+    }
 }
 
 fn index_exists(reader: &Reader<'_>, schema: &str, name: &str) -> bool {
@@ -324,9 +373,16 @@ pub(super) fn create_view(
         return Err(unsupported("a column list on CREATE VIEW"));
     }
     let name = reader.qualified(&create.name)?;
+    let mut query = (*create.query).clone();
+    let columns_of = |table: &ObjectName| {
+        let table = reader.qualified(table).ok()?;
+        let table = reader.model.table(&table)?;
+        Some(table.columns.iter().map(|c| c.name.clone()).collect())
+    };
+    expand_wildcards(&mut query, &columns_of);
     let view = View {
         name: name.name.clone(),
-        definition: super::super::inspect::canonical_view((*create.query).clone()),
+        definition: super::super::inspect::canonical_view(query),
         materialized: create.materialized,
         comment: None,
     };

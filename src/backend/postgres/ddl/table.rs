@@ -1,7 +1,7 @@
 //! `CREATE TABLE`, and the column and constraint definitions `ALTER TABLE` shares with it.
 
 use super::super::expr::{canonical_default, canonical_expression, folded, referenced_columns};
-use super::super::names::default_name;
+use super::super::names::{check_name, default_name};
 use super::{Directives, Reader, integer, unsupported};
 use crate::backend::{ConstraintKind, StatementError};
 use crate::model::{
@@ -21,6 +21,12 @@ pub(super) enum Constraint {
     PrimaryKey(PrimaryKey),
     Unique(Unique),
     Check(Check),
+    /// A check without a name: named after the table and `columns` (those it mentions), and
+    /// numbered by [`Constraint::name_unnamed_checks`] when that name is taken.
+    UnnamedCheck {
+        check: Check,
+        columns: Vec<String>,
+    },
     ForeignKey(ForeignKey),
 }
 
@@ -30,7 +36,9 @@ impl Constraint {
         match self {
             Constraint::PrimaryKey(key) => Change::AddPrimaryKey { table, key },
             Constraint::Unique(unique) => Change::AddUnique { table, unique },
-            Constraint::Check(check) => Change::AddCheck { table, check },
+            Constraint::Check(check) | Constraint::UnnamedCheck { check, .. } => {
+                Change::AddCheck { table, check }
+            }
             Constraint::ForeignKey(foreign_key) => Change::AddForeignKey { table, foreign_key },
         }
     }
@@ -39,8 +47,49 @@ impl Constraint {
         match self {
             Constraint::PrimaryKey(key) => table.primary_key = Some(key),
             Constraint::Unique(unique) => table.uniques.push(unique),
-            Constraint::Check(check) => table.checks.push(check),
+            Constraint::Check(check) | Constraint::UnnamedCheck { check, .. } => {
+                table.checks.push(check);
+            }
             Constraint::ForeignKey(foreign_key) => table.foreign_keys.push(foreign_key),
+        }
+    }
+
+    /// Numbers each unnamed check whose name another constraint of the schema (in the model,
+    /// or earlier in `constraints`) already has, as the server does: constraint names it
+    /// chooses are unique in the schema.
+    pub(super) fn name_unnamed_checks(
+        constraints: &mut [Constraint],
+        table: &QualifiedName,
+        model: &crate::model::Model,
+    ) {
+        let mut used: std::collections::BTreeSet<String> = model
+            .schemas
+            .get(&table.schema)
+            .into_iter()
+            .flat_map(|s| s.tables.values())
+            .flat_map(|t| {
+                let keys = t.primary_key.iter().map(|k| k.name.clone());
+                let uniques = t.uniques.iter().map(|u| u.name.clone());
+                let checks = t.checks.iter().map(|c| c.name.clone());
+                let foreign = t.foreign_keys.iter().map(|f| f.name.clone());
+                keys.chain(uniques).chain(checks).chain(foreign)
+            })
+            .collect();
+        for constraint in constraints.iter_mut() {
+            if let Constraint::UnnamedCheck { check, columns } = constraint {
+                let mut number = 0;
+                while used.contains(&check.name) {
+                    number += 1;
+                    check.name = check_name(&table.name, columns, number);
+                }
+            }
+            let name = match constraint {
+                Constraint::Check(check) | Constraint::UnnamedCheck { check, .. } => &check.name,
+                Constraint::PrimaryKey(key) => &key.name,
+                Constraint::Unique(unique) => &unique.name,
+                Constraint::ForeignKey(foreign_key) => &foreign_key.name,
+            };
+            used.insert(name.clone());
         }
     }
 }
@@ -84,6 +133,7 @@ pub(super) fn create_table(
             &all_columns,
         )?);
     }
+    Constraint::name_unnamed_checks(&mut constraints, &name, reader.model);
     for constraint in constraints {
         constraint.add_to(&mut table);
     }
@@ -176,7 +226,7 @@ pub(super) fn read_column(
             }
             ColumnOption::Check(check) => {
                 let name = constraint_name.or(check.name.as_ref());
-                constraints.push(Constraint::Check(read_check(
+                constraints.push(check_constraint(read_check(
                     check,
                     name,
                     table,
@@ -285,7 +335,7 @@ pub(super) fn read_constraint(
                 table,
             )))
         }
-        TableConstraint::Check(check) => Ok(Constraint::Check(read_check(
+        TableConstraint::Check(check) => Ok(check_constraint(read_check(
             check,
             check.name.as_ref(),
             table,
@@ -348,25 +398,35 @@ fn read_unique(
     }
 }
 
-/// A check; unnamed, it is named after the columns of the table it mentions.
+/// A check, and for an unnamed one the columns of the table it mentions, which it is named
+/// after.
 fn read_check(
     check: &CheckConstraint,
     name: Option<&Ident>,
     table: &QualifiedName,
     table_columns: &[String],
-) -> Check {
-    let name = name.map_or_else(
-        || {
+) -> (Check, Option<Vec<String>>) {
+    let (name, columns) = match name {
+        Some(name) => (folded(name), None),
+        None => {
             let mut columns = referenced_columns(&check.expr);
             columns.retain(|column| table_columns.contains(column));
-            default_name(&table.name, &columns, ConstraintKind::Check)
-        },
-        folded,
-    );
-    Check {
+            let name = default_name(&table.name, &columns, ConstraintKind::Check);
+            (name, Some(columns))
+        }
+    };
+    let check = Check {
         name,
         expression: canonical_expression((*check.expr).clone()),
         no_inherit: check.no_inherit,
+    };
+    (check, columns)
+}
+
+fn check_constraint((check, columns): (Check, Option<Vec<String>>)) -> Constraint {
+    match columns {
+        Some(columns) => Constraint::UnnamedCheck { check, columns },
+        None => Constraint::Check(check),
     }
 }
 

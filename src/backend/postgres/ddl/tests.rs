@@ -626,8 +626,8 @@ fn an_unnamed_check_is_named_after_its_column_only_when_it_has_one() {
         &model(),
     );
     let names: Vec<&str> = table.checks.iter().map(|c| c.name.as_str()).collect();
-    // As PostgreSQL 15 names them (its second `t_check` would be `t_check1`).
-    assert_eq!(names, vec!["t_c_check", "t_check", "t_check", "t_d_check"]);
+    // As PostgreSQL 15 names them: the second `t_check` is numbered.
+    assert_eq!(names, vec!["t_c_check", "t_check", "t_check1", "t_d_check"]);
 }
 
 #[test]
@@ -1049,4 +1049,89 @@ fn foreign_key_deferral_and_actions_are_read() {
     assert_eq!(b.on_update, ForeignKeyAction::SetNull);
     assert_eq!(b.on_delete, ForeignKeyAction::Restrict);
     assert!(!b.deferrable);
+}
+
+#[test]
+fn unnamed_checks_with_the_same_name_are_numbered_as_the_server_does() {
+    let table = created_table(
+        "CREATE TABLE s (a int, b int, CHECK (a <> b), CHECK (a > 0 OR b > 0))",
+        &model(),
+    );
+    let names: Vec<&str> = table.checks.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["s_check", "s_check1"]);
+    // `users_email_check` is taken already.
+    let changes = ok("ALTER TABLE users ADD CHECK (email <> 'x')", &model());
+    assert!(
+        matches!(changes.as_slice(), [Change::AddCheck { check, .. }] if check.name == "users_email_check1"),
+        "{changes:?}"
+    );
+}
+
+#[test]
+fn expressions_lose_the_casts_inspection_drops() {
+    let table = created_table(
+        "CREATE TABLE v (code varchar(10) CHECK (code::text ~ '[0-9]'))",
+        &model(),
+    );
+    assert_eq!(table.checks[0].expression, "code ~ '[0-9]'");
+    let table = created_table(
+        "CREATE TABLE o (q integer, p numeric(10,2), \
+         total numeric GENERATED ALWAYS AS (q * p * (1 - p / 100)) STORED)",
+        &model(),
+    );
+    let server = created_table(
+        "CREATE TABLE o (q integer, p numeric(10,2), total numeric GENERATED ALWAYS AS \
+         ((((q)::numeric * p) * ((1)::numeric - (p / (100)::numeric)))) STORED)",
+        &model(),
+    );
+    assert_eq!(table.columns[2].generated, server.columns[2].generated);
+}
+
+#[test]
+fn a_default_operator_class_is_left_out() {
+    let changes = ok(
+        "CREATE INDEX users_email_ops ON users USING btree (email text_ops)",
+        &model(),
+    );
+    let [Change::CreateIndex { index, .. }] = changes.as_slice() else {
+        panic!("{changes:?}");
+    };
+    assert_eq!(index.keys[0].opclass, None);
+    let changes = ok(
+        "CREATE INDEX users_email_pattern ON users (email text_pattern_ops)",
+        &model(),
+    );
+    let [Change::CreateIndex { index, .. }] = changes.as_slice() else {
+        panic!("{changes:?}");
+    };
+    assert_eq!(index.keys[0].opclass.as_deref(), Some("text_pattern_ops"));
+}
+
+#[test]
+fn a_view_over_star_lists_the_columns_of_its_table() {
+    let changes = ok("CREATE VIEW everyone AS SELECT * FROM users", &model());
+    let [Change::CreateView { view, .. }] = changes.as_slice() else {
+        panic!("{changes:?}");
+    };
+    assert_eq!(view.definition, "SELECT id, email, role FROM users");
+}
+
+#[test]
+fn a_materialized_view_may_say_with_data() {
+    let with = ok(
+        "CREATE MATERIALIZED VIEW m AS SELECT id FROM users WITH NO DATA",
+        &model(),
+    );
+    let without = ok(
+        "CREATE MATERIALIZED VIEW m AS SELECT id FROM users",
+        &model(),
+    );
+    assert_eq!(with, without);
+    assert_eq!(
+        ok(
+            "CREATE MATERIALIZED VIEW m AS SELECT id FROM users\nWITH DATA",
+            &model()
+        ),
+        without
+    );
 }

@@ -1,0 +1,2 @@
+-- bfm:allow_destructive
+CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);
