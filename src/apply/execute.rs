@@ -15,6 +15,7 @@ use super::target::{TargetPool, mysql_session, quote_mysql_ident};
 use crate::migrations::{MigrationError, MigrationText};
 use crate::state::{MigrationRecord, MigrationStatus, StateError, StateStore, Target};
 use sqlx::mysql::MySqlPool;
+use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnection, PgPool};
 use sqlx::{AssertSqlSafe, Connection as _};
 use std::time::{Duration, Instant};
@@ -233,10 +234,25 @@ async fn run_mysql_statements(
     result
 }
 
+/// The PostgreSQL session one run's transactional migrations share: taken from the pool once,
+/// so a run pays the pool's liveness check once rather than once per migration.
+#[derive(Default)]
+struct Session(Option<PoolConnection<sqlx::Postgres>>);
+
+impl Session {
+    async fn connection(&mut self, pool: &PgPool) -> Result<&mut PgConnection, sqlx::Error> {
+        if self.0.is_none() {
+            self.0 = Some(pool.acquire().await?);
+        }
+        self.0.as_deref_mut().ok_or(sqlx::Error::PoolClosed)
+    }
+}
+
 /// Runs one migration's statements the way the target allows: in a transaction on PostgreSQL
 /// (unless `no_transaction`), statement by statement from `skip` otherwise.
 async fn run_migration(
     pool: &TargetPool,
+    session: &mut Session,
     schema: Option<&str>,
     statements: &[String],
     no_transaction: bool,
@@ -244,9 +260,17 @@ async fn run_migration(
 ) -> Result<usize, StatementFailure> {
     match pool {
         TargetPool::Postgres(pg) if no_transaction => {
+            // Back to the pool first: a pool of one connection has none other to give.
+            session.0 = None;
             run_outside_transaction(pg, schema, statements, skip).await
         }
-        TargetPool::Postgres(pg) => run_in_transaction(pg, schema, statements).await,
+        TargetPool::Postgres(pg) => {
+            let conn = session
+                .connection(pg)
+                .await
+                .map_err(|error| connection_failure(&error, 0))?;
+            run_in_transaction(conn, schema, statements).await
+        }
         TargetPool::MySql { pool, .. } => {
             run_mysql_statements(pool, schema, statements, skip).await
         }
@@ -281,11 +305,11 @@ async fn set_local_search_path(
 
 /// Runs a migration's statements in one transaction and commits it.
 async fn run_in_transaction(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     schema: Option<&str>,
     statements: &[String],
 ) -> Result<usize, StatementFailure> {
-    let mut tx = pool
+    let mut tx = conn
         .begin()
         .await
         .map_err(|error| connection_failure(&error, 0))?;
@@ -464,6 +488,7 @@ async fn apply_locked<S: StateStore>(
     }
     let batch = store.next_batch(&run.target).await?;
     let total = pending.len();
+    let mut session = Session::default();
     for (index, step) in pending.into_iter().enumerate() {
         if stop.raised() {
             return Err(ApplyError::Stopped {
@@ -471,7 +496,7 @@ async fn apply_locked<S: StateStore>(
                 remaining: total - index,
             });
         }
-        apply_one(store, pool, &run.target, schema, step, batch).await?;
+        apply_one(store, pool, &mut session, &run.target, schema, step, batch).await?;
         done.push(step.migration.id().to_string());
     }
     Ok(())
@@ -480,6 +505,7 @@ async fn apply_locked<S: StateStore>(
 async fn apply_one<S: StateStore>(
     store: &S,
     pool: &TargetPool,
+    session: &mut Session,
     target: &Target,
     schema: Option<&str>,
     step: Pending<'_>,
@@ -500,7 +526,15 @@ async fn apply_one<S: StateStore>(
     record.statements_done = i64::try_from(skip).unwrap_or(0);
     store.record(&record).await?;
     let started = Instant::now();
-    let outcome = run_migration(pool, schema, &text.statements, no_transaction, skip).await;
+    let outcome = run_migration(
+        pool,
+        session,
+        schema,
+        &text.statements,
+        no_transaction,
+        skip,
+    )
+    .await;
     record.execution_ms = millis(started);
     match outcome {
         Ok(statements_done) => {
@@ -659,8 +693,9 @@ async fn down_locked<S: StateStore>(
     let records = store.records(&run.target).await?;
     let chosen = decide_down(run.migrations, &records, selection)?;
     let schema = run.set_search_path.then_some(run.target.schema.as_str());
+    let mut session = Session::default();
     for step in chosen {
-        roll_back_one(store, pool, &run.target, schema, step).await?;
+        roll_back_one(store, pool, &mut session, &run.target, schema, step).await?;
         done.push(step.migration.id().to_string());
     }
     Ok(())
@@ -671,6 +706,7 @@ async fn down_locked<S: StateStore>(
 async fn roll_back_one<S: StateStore>(
     store: &S,
     pool: &TargetPool,
+    session: &mut Session,
     target: &Target,
     schema: Option<&str>,
     step: Applied<'_>,
@@ -679,7 +715,7 @@ async fn roll_back_one<S: StateStore>(
     let text = migration.file.read_down()?;
     let no_transaction = text.no_transaction || !pool.transactional();
     let started = Instant::now();
-    let outcome = run_migration(pool, schema, &text.statements, no_transaction, 0).await;
+    let outcome = run_migration(pool, session, schema, &text.statements, no_transaction, 0).await;
     let statements_done =
         outcome.map_err(|failure| failed_error(migration.id(), failure, no_transaction))?;
     let mut record = attempt(

@@ -46,13 +46,16 @@ impl SqliteStateStore {
     /// Opens the store at `url` (`sqlite://path?mode=rwc` creates the file; its folder is
     /// created here).
     pub async fn connect(url: &str) -> Result<SqliteStateStore, StateError> {
-        // Write-ahead logging: a commit is one fsync of the log instead of the rollback
-        // journal's create, fsyncs and unlink; `synchronous = FULL` keeps every commit durable.
+        // Write-ahead logging with `synchronous = NORMAL`: a commit is appended to the log
+        // without an fsync, so it survives bfm being killed (the operating system has it) but a
+        // power loss may forget the last commits — never more than a suffix, so never an
+        // `applied` without the `running` before it. The commit that ends a run (the unlock)
+        // syncs the log, which makes the whole run durable; see [`Self::delete_lock_row`].
         let options = SqliteConnectOptions::from_str(url)
             .map_err(|e| unreachable("sqlite", e))?
             .busy_timeout(BUSY_TIMEOUT)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full);
+            .synchronous(SqliteSynchronous::Normal);
         let file = options.get_filename().to_path_buf();
         let describe = format!("sqlite {}", file.display());
         if let Some(folder) = file.parent().filter(|f| !f.as_os_str().is_empty()) {
@@ -123,17 +126,28 @@ impl SqliteStateStore {
         }
     }
 
+    /// Deletes a lock row in a durable commit: with `synchronous = FULL` on its connection the
+    /// commit syncs the write-ahead log, and with it every earlier commit of the run.
     async fn delete_lock_row(&self, target: &Target, token: &str) -> Result<(), StateError> {
-        sqlx::query(
+        let mut conn = self.pool.acquire().await.map_err(|e| self.error(e))?;
+        sqlx::raw_sql("PRAGMA synchronous = FULL")
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| self.error(e))?;
+        let deleted = sqlx::query(
             "DELETE FROM bfm_locks WHERE connection_name = ? AND schema_name = ? AND token = ?",
         )
         .bind(&target.connection)
         .bind(&target.schema)
         .bind(token)
-        .execute(&self.pool)
+        .execute(&mut *conn)
         .await
-        .map_err(|e| self.error(e))?;
-        Ok(())
+        .map(drop);
+        let restored = sqlx::raw_sql("PRAGMA synchronous = NORMAL")
+            .execute(&mut *conn)
+            .await
+            .map(drop);
+        deleted.and(restored).map_err(|e| self.error(e))
     }
 }
 

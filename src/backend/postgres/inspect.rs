@@ -7,9 +7,9 @@
 //! keys), indexes, enums, sequences, extensions, functions and triggers — each filtered by the schema list with
 //! `= ANY($1)`. Every expression is printed with its own schema (then `public`) as the search
 //! path, so a schema reads the same whichever other schemas are read with it: several
-//! connections on one database are read by one inspection. They run in one read-only
-//! repeatable-read transaction, so the
-//! model is a consistent snapshot.
+//! connections on one database are read by one inspection. They run in read-only
+//! repeatable-read transactions that share one snapshot (the costliest on sessions of their own,
+//! see [`inspect`]), so the model is a consistent snapshot.
 //!
 //! What the server prints (`int4`, `'x'::text`, `CHECK ((a > 0))`, view definitions) goes
 //! through the dialect's normalizers so that a live database and the SQL or YAML that created it
@@ -29,7 +29,7 @@ use crate::model::{
 };
 use sqlparser::ast::Value;
 use sqlx::postgres::{PgConnection, PgPool, PgRow};
-use sqlx::{Decode, Row, Type};
+use sqlx::{Connection as _, Decode, Row, Type};
 use std::collections::BTreeSet;
 use std::future::Future;
 
@@ -88,6 +88,13 @@ impl CatalogSource for PgConnection {
 }
 
 /// Reads `schemas` (or, when empty, every non-system schema) of the database behind `pool`.
+///
+/// The three costliest catalog queries run at once: columns on a second session, constraints
+/// and indexes on a third, the rest on the first, all three in the first session's snapshot
+/// (`pg_export_snapshot`, `SET TRANSACTION SNAPSHOT`), so the model is as consistent as when
+/// one session reads it. The server executes them in parallel while bfm waits on all three.
+/// When the extra sessions cannot be had (too many connections, a server that refuses to
+/// export a snapshot), the first session runs every query itself.
 pub async fn inspect(
     pool: &PgPool,
     schemas: &[String],
@@ -97,12 +104,92 @@ pub async fn inspect(
         .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         .await
         .map_err(InspectError::Transaction)?;
-    let model = inspect_catalog(&mut *transaction, schemas, dialect).await?;
+    let mut model = Model::default();
+    let options = pool.connect_options();
+    let (names, helpers) = tokio::join!(
+        read_schema_names(&mut *transaction, &mut model, schemas),
+        async {
+            tokio::join!(
+                PgConnection::connect_with(&options),
+                PgConnection::connect_with(&options),
+            )
+        },
+    );
+    let names = names?;
+    let helpers = match helpers {
+        (Ok(first), Ok(second)) => share_snapshot(&mut transaction, [first, second]).await.ok(),
+        (first, second) => {
+            for connection in [first, second].into_iter().flatten() {
+                let _ = connection.close().await;
+            }
+            None
+        }
+    };
+    let rows = match helpers {
+        Some([mut first, mut second]) => {
+            let (own, columns, keys) = tokio::join!(
+                fetch_kinds(&mut *transaction, &names, &FIRST_SESSION_KINDS),
+                fetch_kinds(&mut first, &names, &[Kind::Columns]),
+                fetch_kinds(&mut second, &names, &[Kind::Constraints, Kind::Indexes]),
+            );
+            let _ = tokio::join!(first.close(), second.close());
+            let mut rows = own?;
+            rows.extend(columns?);
+            rows.extend(keys?);
+            rows
+        }
+        None => fetch_kinds(&mut *transaction, &names, &Kind::ALL).await?,
+    };
+    read_kinds(&mut model, rows, dialect)?;
     transaction
         .rollback()
         .await
         .map_err(InspectError::Transaction)?;
     Ok(model)
+}
+
+/// The kinds the first session reads when two others read columns, constraints and indexes;
+/// views among them, as only the first session has `public` as its search path.
+const FIRST_SESSION_KINDS: [Kind; 7] = [
+    Kind::Views,
+    Kind::Tables,
+    Kind::Enums,
+    Kind::Sequences,
+    Kind::Extensions,
+    Kind::Functions,
+    Kind::Triggers,
+];
+
+/// Starts on each of `sessions` a read-only transaction in the snapshot of `transaction`.
+async fn share_snapshot<const N: usize>(
+    transaction: &mut PgConnection,
+    mut sessions: [PgConnection; N],
+) -> Result<[PgConnection; N], sqlx::Error> {
+    let result = async {
+        let snapshot: String = sqlx::query_scalar("SELECT pg_export_snapshot()")
+            .fetch_one(&mut *transaction)
+            .await?;
+        let start = format!(
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '{}'",
+            snapshot.replace('\'', "''")
+        );
+        for session in &mut sessions {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(start.clone()))
+                .execute(&mut *session)
+                .await?;
+        }
+        Ok::<(), sqlx::Error>(())
+    }
+    .await;
+    match result {
+        Ok(()) => Ok(sessions),
+        Err(error) => {
+            for session in sessions {
+                let _ = session.close().await;
+            }
+            Err(error)
+        }
+    }
 }
 
 /// An inspected environment schema (`cli_dev`) renamed to the placeholder schema a
@@ -154,45 +241,124 @@ fn unqualified_query(definition: &str, schema: &str) -> String {
     expr::canonical_query(query)
 }
 
-/// [`inspect`] over any [`CatalogSource`]; the caller owns the transaction.
+/// [`inspect`] over any [`CatalogSource`], one query after the other; the caller owns the
+/// transaction.
 pub async fn inspect_catalog<C: CatalogSource>(
     catalog: &mut C,
     schemas: &[String],
     dialect: &Postgres,
 ) -> Result<Model, InspectError> {
     let mut model = Model::default();
+    let names = read_schema_names(catalog, &mut model, schemas).await?;
+    let rows = fetch_kinds(catalog, &names, &Kind::ALL).await?;
+    read_kinds(&mut model, rows, dialect)?;
+    Ok(model)
+}
+
+/// The object kinds read after the schemas, one catalog query each, in the order they are read
+/// into the model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    Views,
+    Tables,
+    Columns,
+    Constraints,
+    Indexes,
+    Enums,
+    Sequences,
+    Extensions,
+    Functions,
+    Triggers,
+}
+
+impl Kind {
+    /// Every query, in the order one session runs them (views first: see [`queries::SCHEMAS`]).
+    const ALL: [Kind; 10] = [
+        Kind::Views,
+        Kind::Tables,
+        Kind::Columns,
+        Kind::Constraints,
+        Kind::Indexes,
+        Kind::Enums,
+        Kind::Sequences,
+        Kind::Extensions,
+        Kind::Functions,
+        Kind::Triggers,
+    ];
+
+    /// The query and what it reads, for error messages.
+    fn query(self) -> (&'static str, &'static str) {
+        match self {
+            Kind::Views => ("views", queries::VIEWS),
+            Kind::Tables => ("tables", queries::TABLES),
+            Kind::Columns => ("columns", queries::COLUMNS),
+            Kind::Constraints => ("constraints", queries::CONSTRAINTS),
+            Kind::Indexes => ("indexes", queries::INDEXES),
+            Kind::Enums => ("enums", queries::ENUMS),
+            Kind::Sequences => ("sequences", queries::SEQUENCES),
+            Kind::Extensions => ("extensions", queries::EXTENSIONS),
+            Kind::Functions => ("functions", queries::FUNCTIONS),
+            Kind::Triggers => ("triggers", queries::TRIGGERS),
+        }
+    }
+}
+
+/// Reads the schemas (named, or every non-system one) into `model` and returns their names. Its
+/// query also makes `public` the session's search path for the views query.
+async fn read_schema_names<C: CatalogSource>(
+    catalog: &mut C,
+    model: &mut Model,
+    schemas: &[String],
+) -> Result<Vec<String>, InspectError> {
     let rows = fetch(catalog, "schemas", queries::SCHEMAS, schemas).await?;
-    let names = read_schemas(&mut model, &rows)?;
-    let rows = fetch(catalog, "views", queries::VIEWS, &names).await?;
-    read_views(&mut model, &rows)?;
+    read_schemas(model, &rows)
+}
 
-    let rows = fetch(catalog, "tables", queries::TABLES, &names).await?;
-    read_tables(&mut model, &rows)?;
-    let rows = fetch(catalog, "columns", queries::COLUMNS, &names).await?;
-    let serial_sequences = read_columns(&mut model, &rows, dialect)?;
-    let rows = fetch(catalog, "constraints", queries::CONSTRAINTS, &names).await?;
-    read_constraints(&mut model, &rows)?;
-    let rows = fetch(catalog, "indexes", queries::INDEXES, &names).await?;
-    read_indexes(&mut model, &rows)?;
-    let rows = fetch(catalog, "enums", queries::ENUMS, &names).await?;
-    read_enums(&mut model, &rows)?;
-    let rows = fetch(catalog, "sequences", queries::SEQUENCES, &names).await?;
-    read_sequences(&mut model, &rows, &serial_sequences, dialect)?;
-    let rows = fetch(catalog, "extensions", queries::EXTENSIONS, &names).await?;
-    read_extensions(&mut model, &rows)?;
-    let rows = fetch(catalog, "functions", queries::FUNCTIONS, &names).await?;
-    read_functions(&mut model, &rows)?;
-    let rows = fetch(catalog, "triggers", queries::TRIGGERS, &names).await?;
-    read_triggers(&mut model, &rows)?;
+/// Runs the queries of `kinds` on `catalog`, one after the other.
+async fn fetch_kinds<C: CatalogSource>(
+    catalog: &mut C,
+    names: &[String],
+    kinds: &[Kind],
+) -> Result<Vec<(Kind, Vec<PgRow>)>, InspectError> {
+    let mut fetched = Vec::with_capacity(kinds.len());
+    for &kind in kinds {
+        let (what, sql) = kind.query();
+        fetched.push((kind, fetch(catalog, what, sql, names).await?));
+    }
+    Ok(fetched)
+}
 
+/// Reads the fetched rows into `model`, in [`Kind`] order whichever session fetched them
+/// (tables before their columns, columns before the sequences they own).
+fn read_kinds(
+    model: &mut Model,
+    mut rows: Vec<(Kind, Vec<PgRow>)>,
+    dialect: &Postgres,
+) -> Result<(), InspectError> {
+    rows.sort_by_key(|(kind, _)| *kind);
+    let mut serial_sequences = BTreeSet::new();
+    for (kind, rows) in &rows {
+        match kind {
+            Kind::Views => read_views(model, rows)?,
+            Kind::Tables => read_tables(model, rows)?,
+            Kind::Columns => serial_sequences = read_columns(model, rows, dialect)?,
+            Kind::Constraints => read_constraints(model, rows)?,
+            Kind::Indexes => read_indexes(model, rows)?,
+            Kind::Enums => read_enums(model, rows)?,
+            Kind::Sequences => read_sequences(model, rows, &serial_sequences, dialect)?,
+            Kind::Extensions => read_extensions(model, rows)?,
+            Kind::Functions => read_functions(model, rows)?,
+            Kind::Triggers => read_triggers(model, rows)?,
+        }
+    }
     for schema in model.schemas.values_mut() {
         for table in schema.tables.values_mut() {
             drop_implicit_column_casts(table);
             table.sort_constraints();
         }
     }
-    drop_implicit_view_casts(&mut model);
-    Ok(model)
+    drop_implicit_view_casts(model);
+    Ok(())
 }
 
 /// Removes from view definitions the `::text` the server adds to a `character varying` or
