@@ -1,10 +1,10 @@
 //! Reads a live PostgreSQL database into a [`Model`].
 //!
 //! Inspection costs a fixed number of catalog statements whatever the number of tables
-//! ([`CATALOG_QUERIES`], today 9): the schemas to read, the views (with `public` as the search
+//! ([`CATALOG_QUERIES`], today 10): the schemas to read, the views (with `public` as the search
 //! path, so their tables are named with their schema as fixed-schema SQL writes them), then one
 //! query per object kind — tables, columns, constraints (primary keys, uniques, checks, foreign
-//! keys), indexes, enums, sequences and extensions — each filtered by the schema list with
+//! keys), indexes, enums, domains, sequences and extensions — each filtered by the schema list with
 //! `= ANY($1)`. Every expression is printed with its own schema (then `public`) as the search
 //! path, so a schema reads the same whichever other schemas are read with it: several
 //! connections on one database are read by one inspection. They run in one read-only
@@ -19,6 +19,7 @@
 //! owns) reads back as `serial`/`bigserial`/`smallserial` without default, and its sequence is
 //! not listed, since that is how the loaders model `serial`.
 
+mod domains;
 mod queries;
 
 use super::{Postgres, expr};
@@ -34,7 +35,7 @@ use std::collections::BTreeSet;
 use std::future::Future;
 
 /// How many catalog statements one inspection issues, whatever the size of the database.
-pub const CATALOG_QUERIES: usize = 9;
+pub const CATALOG_QUERIES: usize = 10;
 
 /// The comment PostgreSQL gives the `public` schema of every new database.
 const PUBLIC_SCHEMA_STOCK_COMMENT: &str = "standard public schema";
@@ -176,6 +177,8 @@ pub async fn inspect_catalog<C: CatalogSource>(
     read_indexes(&mut model, &rows)?;
     let rows = fetch(catalog, "enums", queries::ENUMS, &names).await?;
     read_enums(&mut model, &rows)?;
+    let rows = fetch(catalog, "domains", queries::DOMAINS, &names).await?;
+    domains::read_domains(&mut model, &rows, dialect)?;
     let rows = fetch(catalog, "sequences", queries::SEQUENCES, &names).await?;
     read_sequences(&mut model, &rows, &serial_sequences, dialect)?;
     let rows = fetch(catalog, "extensions", queries::EXTENSIONS, &names).await?;
@@ -188,6 +191,7 @@ pub async fn inspect_catalog<C: CatalogSource>(
         }
     }
     drop_implicit_view_casts(&mut model);
+    domains::drop_implicit_value_casts(&mut model);
     Ok(model)
 }
 

@@ -2,6 +2,7 @@
 //! earlier statements built.
 
 mod alter;
+mod domains;
 mod objects;
 mod sequence;
 mod table;
@@ -39,6 +40,9 @@ pub fn statement_changes(
     };
     if matches!(word(0), "CREATE" | "ALTER") && sequence_keyword == "SEQUENCE" {
         return sequence::changes(&reader);
+    }
+    if word(1) == "DOMAIN" {
+        return domains::changes(&reader, word(0));
     }
     if word(0) == "CREATE" && word(1) == "EXTENSION" {
         return objects::create_extension(&reader);
