@@ -107,7 +107,10 @@ mod tests {
             .collect();
         assert_eq!(
             described,
-            ["drop domain public.positive", "create domain public.positive"]
+            [
+                "drop domain public.positive",
+                "create domain public.positive"
+            ]
         );
     }
 }

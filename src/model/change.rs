@@ -6,8 +6,8 @@
 //! of the old state to be inverted exactly, so a down migration is the inverted changes in reverse.
 
 use super::{
-    ApplyError, Check, Column, ColumnIndexes, ColumnPosition, Domain, Enum, Extension, ForeignKey, Index,
-    Model, PrimaryKey, QualifiedName, Sequence, Table, Unique, View,
+    ApplyError, Check, Column, ColumnIndexes, ColumnPosition, Domain, Enum, Extension, ForeignKey,
+    Index, Model, PrimaryKey, QualifiedName, Sequence, Table, Unique, View,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -870,7 +870,14 @@ fn domain_alterations(from: &Domain, to: &Domain) -> String {
         });
     }
     if from.not_null != to.not_null {
-        parts.push(if to.not_null { "set not null" } else { "drop not null" }.to_string());
+        parts.push(
+            if to.not_null {
+                "set not null"
+            } else {
+                "drop not null"
+            }
+            .to_string(),
+        );
     }
     for check in &from.checks {
         if !to.checks.contains(check) {

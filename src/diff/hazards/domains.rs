@@ -84,12 +84,20 @@ mod tests {
     fn setting_not_null_on_a_domain_asks_for_a_backfill_and_dropping_it_is_destructive() {
         let (nullable, not_null) = (with_domain(false), with_domain(true));
         let found = assess(diff(&nullable, &not_null), &nullable, &not_null);
-        let kinds: Vec<HazardKind> = found.iter().flat_map(|a| &a.hazards).map(|h| h.kind).collect();
+        let kinds: Vec<HazardKind> = found
+            .iter()
+            .flat_map(|a| &a.hazards)
+            .map(|h| h.kind)
+            .collect();
         assert_eq!(kinds, [HazardKind::SetsNotNull]);
         let mut empty = Model::default();
         empty.schema_mut("public");
         let found = assess(diff(&nullable, &empty), &nullable, &empty);
-        let kinds: Vec<HazardKind> = found.iter().flat_map(|a| &a.hazards).map(|h| h.kind).collect();
+        let kinds: Vec<HazardKind> = found
+            .iter()
+            .flat_map(|a| &a.hazards)
+            .map(|h| h.kind)
+            .collect();
         assert_eq!(kinds, [HazardKind::DropsObject]);
     }
 }

@@ -97,8 +97,8 @@ domains:
             dialect: dialect(BackendKind::Postgresql).expect("PostgreSQL has a dialect"),
             context: &context,
         };
-        let model = load_yaml_text(yaml, Path::new("shop.yaml"), options)
-            .unwrap_or_else(|e| panic!("{e}"));
+        let model =
+            load_yaml_text(yaml, Path::new("shop.yaml"), options).unwrap_or_else(|e| panic!("{e}"));
         let check = |name: &str, expression: &str| Check {
             name: name.to_string(),
             expression: expression.to_string(),

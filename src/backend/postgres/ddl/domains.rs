@@ -127,7 +127,10 @@ impl DomainParser<'_, '_, '_, '_> {
             let _ = self.parser.parse_keyword(Keyword::SET);
             let expr = self.default()?;
             to.default = Some(canonical_default(expr, &to.data_type));
-        } else if self.parser.parse_keywords(&[Keyword::DROP, Keyword::DEFAULT]) {
+        } else if self
+            .parser
+            .parse_keywords(&[Keyword::DROP, Keyword::DEFAULT])
+        {
             to.default = None;
         } else if self
             .parser
@@ -155,7 +158,10 @@ impl DomainParser<'_, '_, '_, '_> {
             }
             let _ = self.parser.parse_keywords(&[Keyword::NOT, Keyword::VALID]);
             to.checks.push(check);
-        } else if self.parser.parse_keywords(&[Keyword::DROP, Keyword::CONSTRAINT]) {
+        } else if self
+            .parser
+            .parse_keywords(&[Keyword::DROP, Keyword::CONSTRAINT])
+        {
             let if_exists = self.parser.parse_keywords(&[Keyword::IF, Keyword::EXISTS]);
             let check = folded(&self.parser.parse_identifier()?);
             let _ = self
@@ -291,9 +297,7 @@ impl DomainParser<'_, '_, '_, '_> {
 }
 
 fn missing(name: &QualifiedName) -> Refusal {
-    Refusal::Statement(StatementError::new(format!(
-        "domain {name} does not exist"
-    )))
+    Refusal::Statement(StatementError::new(format!("domain {name} does not exist")))
 }
 
 #[cfg(test)]
@@ -313,8 +317,8 @@ mod tests {
                 sql,
                 directives: &[],
             };
-            let changes = statement_changes(text, &model, &context)
-                .unwrap_or_else(|e| panic!("{sql}: {e}"));
+            let changes =
+                statement_changes(text, &model, &context).unwrap_or_else(|e| panic!("{sql}: {e}"));
             for change in changes {
                 change
                     .apply_to(&mut model)
@@ -434,6 +438,10 @@ mod tests {
         let error = statement_changes(text, &Model::default(), &context)
             .map(|_: Vec<Change>| ())
             .expect_err("no such domain");
-        assert!(error.to_string().contains("domain public.nope does not exist"));
+        assert!(
+            error
+                .to_string()
+                .contains("domain public.nope does not exist")
+        );
     }
 }

@@ -2,8 +2,8 @@
 
 use super::{InspectError, canonical_default, canonical_expression, get, normalized};
 use crate::backend::Dialect;
-use crate::backend::postgres::{expr, types};
 use crate::backend::postgres::Postgres;
+use crate::backend::postgres::{expr, types};
 use crate::model::{Check, Domain, Model};
 use sqlx::postgres::PgRow;
 
@@ -115,7 +115,8 @@ pub(super) fn drop_implicit_value_casts(model: &mut Model) {
                     && matches!(inner.as_ref(), Expr::Identifier(i) if i.value.eq_ignore_ascii_case("value"))
                     && types::normalize_type(&cast_type.to_string()).is_ok_and(|t| t == data_type)
                 {
-                    *e = std::mem::replace(inner.as_mut(), Expr::value(sqlparser::ast::Value::Null));
+                    *e =
+                        std::mem::replace(inner.as_mut(), Expr::value(sqlparser::ast::Value::Null));
                 }
                 ControlFlow::<()>::Continue(())
             });
