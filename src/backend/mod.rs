@@ -62,7 +62,7 @@ pub struct RenderContext {
     /// Objects of this schema are printed unqualified: a per-environment connection's SQL picks
     /// its schema at apply time through `search_path`.
     pub unqualified_schema: Option<String>,
-    /// The user-defined types (enums) the rendered changes may use. A column type spelled
+    /// The user-defined types (enums and domains) the rendered changes may use. A column type spelled
     /// unqualified is qualified with its table's schema only when it names one of these, so
     /// extension types such as `citext` stay as written.
     pub user_types: BTreeSet<QualifiedName>,
@@ -78,6 +78,7 @@ impl RenderContext {
             .flat_map(|(schema, s)| {
                 s.enums
                     .keys()
+                    .chain(s.domains.keys())
                     .map(move |name| QualifiedName::new(schema.clone(), name.clone()))
             })
             .collect();

@@ -24,6 +24,7 @@ impl Action {
             Change::CreateSchema { .. }
             | Change::CreateExtension { .. }
             | Change::CreateEnum { .. }
+            | Change::CreateDomain { .. }
             | Change::CreateSequence { .. }
             | Change::CreateTable { .. }
             | Change::AddColumn { .. }
@@ -41,6 +42,7 @@ impl Action {
             Change::DropSchema { .. }
             | Change::DropExtension { .. }
             | Change::DropEnum { .. }
+            | Change::DropDomain { .. }
             | Change::DropSequence { .. }
             | Change::DropTable { .. }
             | Change::DropColumn { .. }
@@ -57,6 +59,7 @@ impl Action {
             | Change::AddEnumValue { .. }
             | Change::RecreateEnum { .. }
             | Change::AlterSequence { .. }
+            | Change::AlterDomain { .. }
             | Change::RenameTable { .. }
             | Change::RenameColumn { .. }
             | Change::AlterColumn { .. }

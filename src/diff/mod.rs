@@ -2,6 +2,7 @@
 //! hazards. Pure functions: no SQL, no I/O.
 
 mod columns;
+mod domains;
 mod functions;
 mod greptime;
 mod hazards;
@@ -142,6 +143,7 @@ pub fn diff_with(current: &Model, desired: &Model, options: &DiffOptions) -> Vec
     objects::create_schemas(&renamed, &target, &mut changes);
     objects::extensions(&renamed, &target, &mut changes);
     objects::enums(&original, &renamed, &target, &mut changes);
+    domains::domains(&renamed, &target, &mut changes);
     objects::sequences(&renamed, &target, &mut changes);
     let recreated_functions = functions::functions(&renamed, &target, &mut changes);
     let table_start = changes.len();

@@ -100,6 +100,22 @@ impl Change {
                 let sequences = &mut model.schema_mut(schema).sequences;
                 insert_new(sequences, &to.name, to.clone(), "sequence", schema)
             }
+            Change::CreateDomain { schema, domain } => {
+                let mut domain = domain.clone();
+                domain.sort_checks();
+                let domains = &mut model.schema_mut(schema).domains;
+                insert_new(domains, &domain.name.clone(), domain, "domain", schema)
+            }
+            Change::DropDomain { schema, domain } => {
+                remove_existing(model, schema, |s| &mut s.domains, &domain.name, "domain")
+            }
+            Change::AlterDomain { schema, from, to } => {
+                remove_existing(model, schema, |s| &mut s.domains, &from.name, "domain")?;
+                let mut domain = to.clone();
+                domain.sort_checks();
+                let domains = &mut model.schema_mut(schema).domains;
+                insert_new(domains, &domain.name.clone(), domain, "domain", schema)
+            }
             Change::CreateTable { schema, table } => {
                 let mut table = table.clone();
                 table.sort_constraints();

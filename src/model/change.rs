@@ -6,7 +6,7 @@
 //! of the old state to be inverted exactly, so a down migration is the inverted changes in reverse.
 
 use super::{
-    ApplyError, Check, Column, ColumnIndexes, ColumnPosition, Enum, Extension, ForeignKey,
+    ApplyError, Check, Column, ColumnIndexes, ColumnPosition, Domain, Enum, Extension, ForeignKey,
     Function, Index, Model, PrimaryKey, QualifiedName, Sequence, Table, Trigger, Unique, View,
 };
 use serde::{Deserialize, Serialize};
@@ -305,6 +305,22 @@ pub enum Change {
         to: Table,
         reasons: Vec<String>,
     },
+    /// `CREATE DOMAIN` with its checks (and its comment).
+    CreateDomain {
+        schema: String,
+        domain: Domain,
+    },
+    DropDomain {
+        schema: String,
+        domain: Domain,
+    },
+    /// `ALTER DOMAIN`: default, NOT NULL, checks and comment. The base type and collation
+    /// cannot be altered in place; the diff drops and creates the domain for those.
+    AlterDomain {
+        schema: String,
+        from: Domain,
+        to: Domain,
+    },
     /// etcd: sets `/{prefix}/{schema}/{table}/{key}` to `value`. `previous` is the value the
     /// key held before (`None`: the key did not exist), so the inverse restores it exactly.
     PutKey {
@@ -508,6 +524,13 @@ impl Change {
                 to: from,
                 reasons,
             },
+            Change::CreateDomain { schema, domain } => Change::DropDomain { schema, domain },
+            Change::DropDomain { schema, domain } => Change::CreateDomain { schema, domain },
+            Change::AlterDomain { schema, from, to } => Change::AlterDomain {
+                schema,
+                from: to,
+                to: from,
+            },
             Change::PutKey {
                 schema,
                 table,
@@ -674,6 +697,11 @@ impl Change {
             Change::CreateTrigger { table, .. } | Change::DropTrigger { table, .. } => {
                 table.clone()
             }
+            Change::CreateDomain { schema, domain }
+            | Change::DropDomain { schema, domain }
+            | Change::AlterDomain {
+                schema, to: domain, ..
+            } => QualifiedName::new(schema.clone(), domain.name.clone()),
             Change::CreateSequence { schema, sequence }
             | Change::DropSequence { schema, sequence }
             | Change::AlterSequence {
@@ -784,6 +812,11 @@ impl Change {
             }
             Change::DropTrigger { trigger, .. } => {
                 format!("drop trigger {} on {subject}", trigger.name)
+            }
+            Change::CreateDomain { .. } => format!("create domain {subject}"),
+            Change::DropDomain { .. } => format!("drop domain {subject}"),
+            Change::AlterDomain { from, to, .. } => {
+                format!("{} on domain {subject}", domain_alterations(from, to))
             }
             Change::CreateSequence { .. } => format!("create sequence {subject}"),
             Change::DropSequence { .. } => format!("drop sequence {subject}"),
@@ -904,6 +937,45 @@ fn column_alterations(from: &Column, to: &Column) -> String {
     }
     if parts.is_empty() {
         parts.push("alter column");
+    }
+    parts.join(", ")
+}
+
+/// What an [`Change::AlterDomain`] does: `set default, add check d_check`.
+fn domain_alterations(from: &Domain, to: &Domain) -> String {
+    let mut parts = Vec::new();
+    if from.default != to.default {
+        parts.push(if to.default.is_some() {
+            "set default".to_string()
+        } else {
+            "drop default".to_string()
+        });
+    }
+    if from.not_null != to.not_null {
+        parts.push(
+            if to.not_null {
+                "set not null"
+            } else {
+                "drop not null"
+            }
+            .to_string(),
+        );
+    }
+    for check in &from.checks {
+        if !to.checks.contains(check) {
+            parts.push(format!("drop check {}", check.name));
+        }
+    }
+    for check in &to.checks {
+        if !from.checks.contains(check) {
+            parts.push(format!("add check {}", check.name));
+        }
+    }
+    if from.comment != to.comment {
+        parts.push("set comment".to_string());
+    }
+    if parts.is_empty() {
+        parts.push("alter".to_string());
     }
     parts.join(", ")
 }

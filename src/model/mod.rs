@@ -20,7 +20,7 @@ pub use change::{Change, ColumnRef, CommentTarget, EnumPosition};
 pub use greptime::{ColumnIndexes, ColumnPosition, GreptimeDatabase, GreptimeTable, Partition};
 pub use keys::KeyGroup;
 pub use mysql::{MysqlColumn, MysqlTable};
-pub use objects::{Enum, Extension, Sequence, View};
+pub use objects::{Domain, Enum, Extension, Sequence, View};
 pub use routines::{Function, FunctionArgument, Trigger};
 pub use table::{
     Check, Column, ForeignKey, ForeignKeyAction, Identity, IdentityKind, Index, IndexKey,
@@ -53,6 +53,9 @@ pub struct Schema {
     pub views: BTreeMap<String, View>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub sequences: BTreeMap<String, Sequence>,
+    /// PostgreSQL domains (`CREATE DOMAIN`), types that share a namespace with enums.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub domains: BTreeMap<String, Domain>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     /// PostgreSQL functions and procedures by [`Function::signature`] (`name(type, …)`).

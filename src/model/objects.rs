@@ -54,3 +54,34 @@ pub struct Extension {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schema: Option<String>,
 }
+
+/// `CREATE DOMAIN`: a base type with a default, NOT NULL and named checks that every column of
+/// the domain's type inherits. Unnamed checks get the names the server gives them
+/// (`<domain>_check`, `<domain>_check1`, …), as unnamed table constraints do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Domain {
+    pub name: String,
+    /// The base type, canonical as a column's: a user type of the domain's own schema is
+    /// unqualified, one of another schema qualified.
+    pub data_type: String,
+    /// The default as canonical SQL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_null: bool,
+    /// A collation other than the base type's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collation: Option<String>,
+    /// Sorted by name; expressions use `VALUE` for the checked value.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<super::Check>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+impl Domain {
+    /// Restores the canonical order of the checks.
+    pub fn sort_checks(&mut self) {
+        self.checks.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+}

@@ -101,6 +101,23 @@ pub(super) fn facts(change: &Change) -> Facts {
             f.creates
                 .push(Resource::Type(QualifiedName::new(schema, to)));
         }
+        // A domain is a type; it uses its base type (an enum, another domain).
+        Change::CreateDomain { schema, domain } | Change::DropDomain { schema, domain } => {
+            let dropping = matches!(change, Change::DropDomain { .. });
+            let resource = Resource::Type(QualifiedName::new(schema, &domain.name));
+            if dropping {
+                f.drops.push(resource);
+            } else {
+                f.creates.push(resource);
+            }
+            f.uses(
+                dropping,
+                vec![Resource::Type(type_reference(schema, &domain.data_type))],
+            );
+        }
+        Change::AlterDomain { schema, to, .. } => f
+            .needs
+            .push(Resource::Type(QualifiedName::new(schema, &to.name))),
         Change::CreateSequence { schema, sequence } => {
             f.creates.push(Resource::Sequence(QualifiedName::new(
                 schema,

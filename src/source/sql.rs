@@ -99,6 +99,7 @@ fn created_object(change: &Change) -> Option<String> {
     Some(match change {
         Change::CreateTable { schema, table } => object_key("table", schema, &table.name),
         Change::CreateEnum { schema, value } => object_key("enum", schema, &value.name),
+        Change::CreateDomain { schema, domain } => object_key("domain", schema, &domain.name),
         Change::CreateView { schema, view } => object_key("view", schema, &view.name),
         Change::CreateSequence { schema, sequence } => {
             object_key("sequence", schema, &sequence.name)
@@ -113,6 +114,7 @@ fn dropped_object(change: &Change) -> Option<String> {
     Some(match change {
         Change::DropTable { schema, table } => object_key("table", schema, &table.name),
         Change::DropEnum { schema, value } => object_key("enum", schema, &value.name),
+        Change::DropDomain { schema, domain } => object_key("domain", schema, &domain.name),
         Change::DropView { schema, view } => object_key("view", schema, &view.name),
         Change::DropSequence { schema, sequence } => object_key("sequence", schema, &sequence.name),
         Change::DropExtension { extension } => format!("extension {}", extension.name),

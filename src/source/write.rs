@@ -1,5 +1,5 @@
 //! Writes a model out as schema files that load back to the same model: YAML in the format of
-//! `docs/yaml-format.md` (one file per table, one `types.yaml` for the schema's enums,
+//! `docs/yaml-format.md` (one file per table, one `types.yaml` for the schema's enums, domains,
 //! sequences, views and extensions), or SQL (one file per table, the rest in `types.sql`).
 //!
 //! Everything is named explicitly (constraints, indexes, foreign-key targets), so the files
@@ -48,6 +48,7 @@ pub fn yaml_files_written_by(
             comment: schema.comment.clone(),
             extensions,
             enums: schema.enums.values().map(enum_doc).collect(),
+            domains: schema.domains.values().map(domain_doc).collect(),
             sequences: schema.sequences.values().map(sequence_doc).collect(),
             views: schema.views.values().map(view_doc).collect(),
             ..FileDoc::default()
@@ -159,6 +160,8 @@ struct FileDoc {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     enums: Vec<EnumDoc>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    domains: Vec<DomainDoc>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     sequences: Vec<SequenceDoc>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     tables: Vec<TableDoc>,
@@ -171,6 +174,7 @@ impl FileDoc {
         self.comment.is_none()
             && self.extensions.is_empty()
             && self.enums.is_empty()
+            && self.domains.is_empty()
             && self.sequences.is_empty()
             && self.views.is_empty()
     }
@@ -189,6 +193,43 @@ struct EnumDoc {
     values: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     comment: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct DomainDoc {
+    name: String,
+    #[serde(rename = "type")]
+    data_type: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    default: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    not_null: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    collation: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    checks: Vec<CheckDoc>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comment: Option<String>,
+}
+
+fn domain_doc(domain: &crate::model::Domain) -> DomainDoc {
+    DomainDoc {
+        name: domain.name.clone(),
+        data_type: domain.data_type.clone(),
+        default: domain.default.clone(),
+        not_null: domain.not_null,
+        collation: domain.collation.clone(),
+        checks: domain
+            .checks
+            .iter()
+            .map(|c| CheckDoc {
+                name: c.name.clone(),
+                expression: c.expression.clone(),
+                no_inherit: false,
+            })
+            .collect(),
+        comment: domain.comment.clone(),
+    }
 }
 
 #[derive(Debug, Serialize)]

@@ -1,6 +1,7 @@
 //! YAML files (the format of `docs/yaml-format.md`): serde structs that mirror the file, then a
 //! conversion into model objects that expands shorthands and fills in what the server would.
 
+mod domains;
 mod greptime;
 
 use super::sql::object_key;
@@ -38,6 +39,10 @@ struct SchemaFile {
     #[serde(default)]
     #[schemars(with = "Vec<EnumDoc>")]
     enums: Vec<Spanned<EnumDoc>>,
+    /// PostgreSQL domains (CREATE DOMAIN).
+    #[serde(default)]
+    #[schemars(with = "Vec<domains::DomainDoc>")]
+    domains: Vec<Spanned<domains::DomainDoc>>,
     /// Standalone sequences.
     #[serde(default)]
     #[schemars(with = "Vec<SequenceDoc>")]
@@ -571,6 +576,14 @@ impl Reader<'_> {
                     comment: value.comment,
                 },
             );
+        }
+        for domain in doc.domains {
+            self.record(
+                object_key("domain", &schema_name, &domain.value.name),
+                domain.referenced,
+            )?;
+            let domain = self.domain(domain.value)?;
+            schema.domains.insert(domain.name.clone(), domain);
         }
         for sequence in doc.sequences {
             self.record(

@@ -1,10 +1,10 @@
 //! Reads a live PostgreSQL database into a [`Model`].
 //!
 //! Inspection costs a fixed number of catalog statements whatever the number of tables
-//! ([`CATALOG_QUERIES`], today 11): the schemas to read, the views (with `public` as the search
+//! ([`CATALOG_QUERIES`], today 12): the schemas to read, the views (with `public` as the search
 //! path, so their tables are named with their schema as fixed-schema SQL writes them), then one
 //! query per object kind — tables, columns, constraints (primary keys, uniques, checks, foreign
-//! keys), indexes, enums, sequences, extensions, functions and triggers — each filtered by the schema list with
+//! keys), indexes, enums, domains, sequences, extensions, functions and triggers — each filtered by the schema list with
 //! `= ANY($1)`. Every expression is printed with its own schema (then `public`) as the search
 //! path, so a schema reads the same whichever other schemas are read with it: several
 //! connections on one database are read by one inspection. They run in read-only
@@ -19,6 +19,7 @@
 //! owns) reads back as `serial`/`bigserial`/`smallserial` without default, and its sequence is
 //! not listed, since that is how the loaders model `serial`.
 
+mod domains;
 mod queries;
 
 use super::{Postgres, expr};
@@ -34,7 +35,7 @@ use std::collections::BTreeSet;
 use std::future::Future;
 
 /// How many catalog statements one inspection issues, whatever the size of the database.
-pub const CATALOG_QUERIES: usize = 11;
+pub const CATALOG_QUERIES: usize = 12;
 
 /// The comment PostgreSQL gives the `public` schema of every new database.
 const PUBLIC_SCHEMA_STOCK_COMMENT: &str = "standard public schema";
@@ -150,10 +151,11 @@ pub async fn inspect(
 
 /// The kinds the first session reads when two others read columns, constraints and indexes;
 /// views among them, as only the first session has `public` as its search path.
-const FIRST_SESSION_KINDS: [Kind; 7] = [
+const FIRST_SESSION_KINDS: [Kind; 8] = [
     Kind::Views,
     Kind::Tables,
     Kind::Enums,
+    Kind::Domains,
     Kind::Sequences,
     Kind::Extensions,
     Kind::Functions,
@@ -265,6 +267,7 @@ enum Kind {
     Constraints,
     Indexes,
     Enums,
+    Domains,
     Sequences,
     Extensions,
     Functions,
@@ -273,13 +276,14 @@ enum Kind {
 
 impl Kind {
     /// Every query, in the order one session runs them (views first: see [`queries::SCHEMAS`]).
-    const ALL: [Kind; 10] = [
+    const ALL: [Kind; 11] = [
         Kind::Views,
         Kind::Tables,
         Kind::Columns,
         Kind::Constraints,
         Kind::Indexes,
         Kind::Enums,
+        Kind::Domains,
         Kind::Sequences,
         Kind::Extensions,
         Kind::Functions,
@@ -295,6 +299,7 @@ impl Kind {
             Kind::Constraints => ("constraints", queries::CONSTRAINTS),
             Kind::Indexes => ("indexes", queries::INDEXES),
             Kind::Enums => ("enums", queries::ENUMS),
+            Kind::Domains => ("domains", queries::DOMAINS),
             Kind::Sequences => ("sequences", queries::SEQUENCES),
             Kind::Extensions => ("extensions", queries::EXTENSIONS),
             Kind::Functions => ("functions", queries::FUNCTIONS),
@@ -345,6 +350,7 @@ fn read_kinds(
             Kind::Constraints => read_constraints(model, rows)?,
             Kind::Indexes => read_indexes(model, rows)?,
             Kind::Enums => read_enums(model, rows)?,
+            Kind::Domains => domains::read_domains(model, rows, dialect)?,
             Kind::Sequences => read_sequences(model, rows, &serial_sequences, dialect)?,
             Kind::Extensions => read_extensions(model, rows)?,
             Kind::Functions => read_functions(model, rows)?,
@@ -358,6 +364,7 @@ fn read_kinds(
         }
     }
     drop_implicit_view_casts(model);
+    domains::drop_implicit_value_casts(model);
     Ok(())
 }
 

@@ -51,6 +51,25 @@ fn index_columns(columns: &[String]) -> String {
     used.join("_")
 }
 
+/// The name PostgreSQL gives the unnamed check of a domain whose checks already take `taken`
+/// names: `domain_check`, then `domain_check1`, `domain_check2`, … (the number is part of the
+/// label, so a long domain name is shortened to make room for it).
+pub fn domain_check_name(domain: &str, taken: &[String]) -> String {
+    let mut n = 0;
+    loop {
+        let label = if n == 0 {
+            "check".to_string()
+        } else {
+            format!("check{n}")
+        };
+        let name = object_name(domain, None, &label);
+        if !taken.contains(&name) {
+            return name;
+        }
+        n += 1;
+    }
+}
+
 /// The name `serial` gives the sequence behind a column: `table_column_seq`, shortened as
 /// other implicit names are.
 pub fn serial_sequence_name(table: &str, column: &str) -> String {

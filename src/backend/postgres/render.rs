@@ -8,6 +8,8 @@ mod routines;
 use super::expr::column_default_clause;
 use super::names::serial_sequence_name;
 use super::types::is_builtin_type;
+mod domains;
+
 use crate::backend::RenderContext;
 use crate::diff::replaceable_in_place;
 use crate::model::{
@@ -50,6 +52,9 @@ pub fn render(change: &Change, context: &RenderContext) -> Vec<String> {
         Change::CreateSequence { schema, sequence } => vec![r.create_sequence(schema, sequence)],
         Change::DropSequence { schema, sequence } => vec![r.drop_sequence(schema, sequence)],
         Change::AlterSequence { schema, from, to } => r.alter_sequence(schema, from, to),
+        Change::CreateDomain { schema, domain } => r.create_domain(schema, domain),
+        Change::DropDomain { schema, domain } => vec![r.drop_domain(schema, domain)],
+        Change::AlterDomain { schema, from, to } => r.alter_domain(schema, from, to),
         Change::CreateTable { schema, table } => r.create_table(schema, table),
         Change::DropTable { schema, table } => {
             vec![format!("DROP TABLE {}", r.name(schema, &table.name))]

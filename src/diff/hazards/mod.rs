@@ -2,6 +2,7 @@
 //! models at hand) and says what can go wrong.
 
 mod deletes_keys;
+mod domains;
 mod drops;
 mod enum_values;
 mod narrowing;
@@ -40,6 +41,7 @@ const RULES: &[Rule] = &[
     validates_rows::check,
     recreates::check,
     deletes_keys::check,
+    domains::check,
 ];
 
 /// The hazards of one change, in rule order.
@@ -63,6 +65,7 @@ pub(super) fn permitted(change: &Change, desired: &Model) -> bool {
         Change::DropTable { table, .. } => allowed_drop(&table.name),
         Change::DropView { view, .. } => allowed_drop(&view.name),
         Change::DropEnum { value, .. } => allowed_drop(&value.name),
+        Change::DropDomain { domain, .. } => allowed_drop(&domain.name),
         Change::RecreateEnum { from, .. } => allowed_drop(&from.name),
         Change::DropSequence { sequence, .. } => allowed_drop(&sequence.name),
         Change::DropFunction { function, .. } => allowed_drop(&function.name),

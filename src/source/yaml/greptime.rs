@@ -35,6 +35,7 @@ impl Reader<'_> {
             ("comment", doc.comment.is_some()),
             ("extensions", !doc.extensions.is_empty()),
             ("enums", !doc.enums.is_empty()),
+            ("domains", !doc.domains.is_empty()),
             ("sequences", !doc.sequences.is_empty()),
             ("views", !doc.views.is_empty()),
         ] {

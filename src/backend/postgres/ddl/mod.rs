@@ -2,6 +2,7 @@
 //! earlier statements built.
 
 mod alter;
+mod domains;
 pub(super) mod functions;
 mod objects;
 mod sequence;
@@ -61,6 +62,9 @@ pub fn statement_changes(
             return functions::comment(&reader);
         }
         _ => {}
+    }
+    if word(1) == "DOMAIN" {
+        return domains::changes(&reader, word(0));
     }
     if word(0) == "CREATE" && word(1) == "EXTENSION" {
         return objects::create_extension(&reader);

@@ -511,6 +511,27 @@ pub(super) fn comment(
                 to,
             }])
         }
+        CommentObject::Domain => {
+            let name = reader.qualified(object_name)?;
+            let from = reader
+                .model
+                .schemas
+                .get(&name.schema)
+                .and_then(|s| s.domains.get(&name.name))
+                .ok_or_else(|| StatementError::new(format!("domain {name} does not exist")))?;
+            let to_domain = crate::model::Domain {
+                comment: to,
+                ..from.clone()
+            };
+            if to_domain == *from {
+                return Ok(Vec::new());
+            }
+            Ok(vec![Change::AlterDomain {
+                schema: name.schema,
+                from: from.clone(),
+                to: to_domain,
+            }])
+        }
         other => Err(unsupported(&format!(
             "COMMENT ON {other}: bfm has no change that carries it"
         ))),

@@ -304,3 +304,54 @@ WHERE NOT t.tgisinternal AND t.tgparentid = 0 AND n.nspname = ANY($1)
 ORDER BY 1, 2, 3
 "#
 );
+
+/// Domains (not an extension's) with their base type (a user type named by schema and name, as
+/// for columns), default, NOT NULL, collation other than the base type's, comment, and checks
+/// as two arrays in name order. Expressions print with the domain's schema as the search path.
+pub(super) const DOMAINS: &str = concat!(
+    r#"
+SELECT n.nspname::text AS schema, t.typname::text AS name,
+       CASE "#,
+    own_schema_path!(),
+    r#"
+            ELSE format_type(t.typbasetype, t.typtypmod) END AS formatted_type,
+       CASE WHEN bt.typnamespace <> 'pg_catalog'::regnamespace
+                 AND bn.nspname <> 'information_schema'
+                 AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                                 WHERE d.classid = 'pg_type'::regclass AND d.objid = bt.oid
+                                   AND d.deptype = 'e')
+            THEN bn.nspname::text END AS user_type_schema,
+       quote_ident(bt.typname) AS user_type_name,
+       (bt.oid <> b.oid) AS is_array,
+       t.typnotnull AS not_null,
+       CASE WHEN t.typdefaultbin IS NULL THEN NULL "#,
+    own_schema_path!(),
+    r#"
+            ELSE pg_get_expr(t.typdefaultbin, 0, true) END AS default_expr,
+       CASE WHEN t.typcollation <> 0 AND t.typcollation <> b.typcollation
+            THEN CASE WHEN co.collnamespace = 'pg_catalog'::regnamespace THEN co.collname::text
+                      ELSE con.nspname || '.' || co.collname END
+       END AS collation,
+       obj_description(t.oid, 'pg_type') AS comment,
+       ARRAY(SELECT k.conname::text FROM pg_constraint k
+             WHERE k.contypid = t.oid AND k.contype = 'c' ORDER BY k.conname) AS check_names,
+       CASE "#,
+    own_schema_path!(),
+    r#"
+            ELSE ARRAY(SELECT pg_get_expr(k.conbin, 0, true) FROM pg_constraint k
+                       WHERE k.contypid = t.oid AND k.contype = 'c' ORDER BY k.conname)
+       END AS check_exprs
+FROM pg_type t
+JOIN pg_namespace n ON n.oid = t.typnamespace
+JOIN pg_type b ON b.oid = t.typbasetype
+JOIN pg_type bt ON bt.oid = CASE WHEN b.typcategory = 'A' AND b.typelem <> 0
+                                 THEN b.typelem ELSE b.oid END
+JOIN pg_namespace bn ON bn.oid = bt.typnamespace
+LEFT JOIN pg_collation co ON co.oid = t.typcollation
+LEFT JOIN pg_namespace con ON con.oid = co.collnamespace
+WHERE t.typtype = 'd' AND n.nspname = ANY($1)
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                  WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e')
+ORDER BY 1, 2
+"#
+);
