@@ -310,7 +310,7 @@ fn generate_refuses_destructive_changes_unless_allowed() {
 }
 
 #[test]
-fn generate_refuses_a_not_null_column_without_default_even_when_destructive_is_allowed() {
+fn generate_refuses_a_not_null_column_without_default_unless_destructive_is_allowed() {
     let project = Project::new();
     project.generate("init");
     project.write(
@@ -321,10 +321,23 @@ fn generate_refuses_a_not_null_column_without_default_even_when_destructive_is_a
         ),
     );
     let before = project.migration_files("core");
-    let output = project.bfm(&["generate", "--name", "add_plan", "--allow-destructive"]);
+    let output = project.bfm(&["generate", "--name", "add_plan"]);
     assert_exit(&output, 1);
     assert!(stderr(&output).contains("refused"), "{}", stderr(&output));
     assert_eq!(project.migration_files("core"), before);
+
+    // The explicit permission lets it through: on a table with rows the migration then fails
+    // inside its transaction instead of leaving a half-made column.
+    let output = project.bfm(&["generate", "--name", "add_plan", "--allow-destructive"]);
+    assert_success(&output);
+    let written: Vec<String> = project
+        .migration_files("core")
+        .into_iter()
+        .filter(|f| !before.contains(f) && f.ends_with("_add_plan.sql"))
+        .collect();
+    assert_eq!(written.len(), 1, "{written:?}");
+    let text = project.read(&format!("generated/postgresql/core/{}", written[0]));
+    assert!(text.contains("ADD COLUMN plan text NOT NULL"), "{text}");
 }
 
 #[test]
