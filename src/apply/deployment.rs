@@ -64,12 +64,12 @@ pub struct Deployment {
 }
 
 impl Deployment {
-    /// Loads the migrations of `connection`; refuses a backend other than PostgreSQL and
-    /// GreptimeDB (etcd has its own path, `crate::apply::etcd`).
+    /// Loads the migrations of `connection`; refuses a backend other than PostgreSQL, GreptimeDB
+    /// and MySQL (etcd has its own path, `crate::apply::etcd`).
     pub fn new(config: Config, connection: Connection) -> Result<Deployment, DeploymentError> {
         if !matches!(
             connection.backend,
-            BackendKind::Postgresql | BackendKind::Greptimedb
+            BackendKind::Postgresql | BackendKind::Greptimedb | BackendKind::Mysql
         ) {
             return Err(DeploymentError::Unsupported {
                 connection: connection.name.clone(),
@@ -256,7 +256,10 @@ impl Deployment {
             store,
             pool: pool.clone(),
             migrations: self.migrations.clone(),
-            set_search_path: self.connection.is_per_environment(),
+            // A MySQL connection's schema is its database: its SQL is unqualified, so every
+            // session `USE`s it (created when missing).
+            set_search_path: self.connection.is_per_environment()
+                || self.connection.backend == BackendKind::Mysql,
             execution,
             jobs,
         };

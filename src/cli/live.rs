@@ -29,6 +29,12 @@ pub fn is_mysql_url(source: &str) -> bool {
 /// Reads the MySQL/MariaDB database at `url` (its path names the database) into the model
 /// schema `schema`; an unreachable database is an error naming it (without its password).
 pub fn inspect_mysql_database(url: &str, schema: &str) -> Result<Model, CliError> {
+    inspect_mysql(url, None, schema)
+}
+
+/// Reads database `database` (the URL's own when `None`) of the MySQL server at `url` into
+/// schema `schema` of a model.
+fn inspect_mysql(url: &str, database: Option<&str>, schema: &str) -> Result<Model, CliError> {
     let shown = display_url(url);
     let failed = |reason: String| CliError::Database {
         url: shown.clone(),
@@ -38,12 +44,13 @@ pub fn inspect_mysql_database(url: &str, schema: &str) -> Result<Model, CliError
         Some(rest) => format!("mysql://{rest}"),
         None => url.to_string(),
     };
-    let database = url
+    let url_database = url
         .split_once("://")
         .and_then(|(_, rest)| rest.split_once('/'))
         .map(|(_, path)| path.split('?').next().unwrap_or("").to_string())
         .filter(|d| !d.is_empty())
         .ok_or_else(|| failed("the URL names no database (mysql://host/database)".into()))?;
+    let database = database.map_or(url_database, str::to_string);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -161,7 +168,8 @@ pub fn inspect_connections(
                 .expose()
                 .to_string();
             let live_schema = live_schema(connection, environment)?;
-            let model = inspect_mysql_database(&url, connection.model_schema())?;
+            // The connection's database is its schema, whichever database the URL names.
+            let model = inspect_mysql(&url, Some(&live_schema), connection.model_schema())?;
             targets.push((connection, url, live_schema));
             models_mysql.push(model);
             continue;

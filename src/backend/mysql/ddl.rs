@@ -48,7 +48,11 @@ pub fn statement_changes(
         "USER",
         "ROLE",
     ] {
-        if words.iter().take(5).any(|w| *w == kind) && !words.contains(&"TABLE") {
+        // CREATE and DROP DATABASE are the connection's own database (read below).
+        let own_database = matches!(kind, "DATABASE" | "SCHEMA")
+            && matches!(words.first(), Some(&"CREATE" | &"DROP"))
+            && words.get(1) == Some(&kind);
+        if !own_database && words.iter().take(5).any(|w| *w == kind) && !words.contains(&"TABLE") {
             return Err(unsupported(&format!("{} {kind}", words[0])));
         }
     }
@@ -248,6 +252,12 @@ impl Reader<'_> {
                     }
                     Ok(table_changes(&name, Some(before), Some(t), Vec::new()))
                 }
+                ObjectType::Database | ObjectType::Schema => Ok(names
+                    .iter()
+                    .map(|n| n.to_string().trim_matches('`').to_string())
+                    .filter(|name| !if_exists || self.model.schemas.contains_key(name))
+                    .map(|name| Change::DropSchema { name })
+                    .collect()),
                 other => Err(unsupported(&format!("DROP {other}"))),
             },
             Statement::RenameTable(renames) => {
@@ -262,6 +272,22 @@ impl Reader<'_> {
                     });
                 }
                 Ok(changes)
+            }
+            // The connection's database, as the first generated migration creates it.
+            Statement::CreateDatabase {
+                db_name,
+                if_not_exists,
+                ..
+            } => {
+                let name = db_name.to_string().trim_matches('`').to_string();
+                if self.model.schemas.contains_key(&name) {
+                    return if if_not_exists {
+                        Ok(Vec::new())
+                    } else {
+                        Err(StatementError::new(format!("database {name} exists")))
+                    };
+                }
+                Ok(vec![Change::CreateSchema { name }])
             }
             Statement::CreateView(_) => Err(unsupported("views")),
             other => Err(unsupported(&format!(

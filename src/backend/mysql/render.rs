@@ -27,7 +27,10 @@ pub fn render(change: &Change, context: &RenderContext) -> Vec<String> {
     let t = |name: &QualifiedName| table_name(name, context);
     let q = |schema: &str, name: &str| t(&QualifiedName::new(schema, name));
     match change {
-        Change::CreateSchema { name } => vec![format!("CREATE DATABASE {}", quote(name))],
+        // `IF NOT EXISTS`: apply creates the connection's database before it `USE`s it.
+        Change::CreateSchema { name } => {
+            vec![format!("CREATE DATABASE IF NOT EXISTS {}", quote(name))]
+        }
         Change::DropSchema { name } => vec![format!("DROP DATABASE {}", quote(name))],
         Change::CreateTable { schema, table } => vec![create_table(
             &q(schema, &table.name),
