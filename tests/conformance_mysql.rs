@@ -14,10 +14,7 @@ use bfm::source::{LoadError, LoadOptions, load_sql_text};
 use sqlx::mysql::{MySqlPool, MySqlPoolOptions};
 use std::path::Path;
 use support::cases::{columns_by_name, down_changes, model_difference, up_changes};
-use support::conformance::{
-    CorpusCase, Outcome, check_ratchet, corpus_path, report_section, run_all, tally, valid_cases,
-    write_counts, write_details, write_report,
-};
+use support::conformance::{CorpusCase, Outcome, conclude, run_all, selected_cases};
 use support::mariadb::{TestDatabase, fresh_database};
 use support::pglive::expect_same;
 
@@ -179,12 +176,7 @@ async fn round_trip(case: CorpusCase) -> Result<(), Outcome> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sqldef_mysql_cases_round_trip() {
-    let mut cases = valid_cases(&corpus_path(CORPUS));
-    assert!(!cases.is_empty(), "no valid case in {CORPUS}");
-    let only = std::env::var("BFM_CONFORMANCE_ONLY").ok();
-    if let Some(only) = &only {
-        cases.retain(|case| case.id.contains(only.as_str()));
-    }
+    let (cases, only) = selected_cases(CORPUS);
     let outcomes = run_all(cases, CONCURRENCY, |case| async move {
         match round_trip(case).await {
             Ok(()) => Outcome::Passed,
@@ -192,27 +184,5 @@ async fn sqldef_mysql_cases_round_trip() {
         }
     })
     .await;
-    let counts = tally(&outcomes);
-    support::conformance::announce(&format!(
-        "conformance: {SUITE} {}/{} passed ({} refused, {} failed)",
-        counts.passed,
-        counts.total(),
-        counts.refused,
-        counts.failed
-    ));
-    let details = write_details(SUITE, &outcomes);
-    println!("every failure in full: {}", details.display());
-    if only.is_some() {
-        println!("BFM_CONFORMANCE_ONLY is set: docs/conformance.md and the ratchet are left alone");
-        return;
-    }
-    write_counts(SUITE, &counts);
-    write_report(SUITE, &report_section(SUITE, &outcomes));
-    let regressions = check_ratchet(SUITE, &outcomes);
-    assert!(
-        regressions.is_empty(),
-        "{} case(s) listed in tests/conformance/passing_{SUITE}.txt no longer pass:\n{}",
-        regressions.len(),
-        regressions.join("\n")
-    );
+    conclude(SUITE, &outcomes, only);
 }

@@ -384,3 +384,44 @@ pub fn write_details(suite: &str, outcomes: &[(CorpusCase, Outcome)]) -> PathBuf
     let _ = std::fs::write(&path, text);
     path
 }
+
+/// The valid cases of the corpus file at `relative` (from the project root) to run: all of them,
+/// or those whose id contains `BFM_CONFORMANCE_ONLY` (the second value says whether it is set).
+pub fn selected_cases(relative: &str) -> (Vec<CorpusCase>, bool) {
+    let mut cases = valid_cases(&corpus_path(relative));
+    assert!(!cases.is_empty(), "no valid case in {relative}");
+    let only = std::env::var("BFM_CONFORMANCE_ONLY").ok();
+    if let Some(only) = &only {
+        cases.retain(|case| case.id.contains(only.as_str()));
+    }
+    (cases, only.is_some())
+}
+
+/// Reports a suite's run: the counts line and the failures in full; for a full run also the
+/// counts file, the suite's section of docs/conformance.md and the ratchet, which fails the test
+/// when a listed id no longer passes.
+pub fn conclude(suite: &str, outcomes: &[(CorpusCase, Outcome)], only: bool) {
+    let counts = tally(outcomes);
+    announce(&format!(
+        "conformance: {suite} {}/{} passed ({} refused, {} failed)",
+        counts.passed,
+        counts.total(),
+        counts.refused,
+        counts.failed
+    ));
+    let details = write_details(suite, outcomes);
+    println!("every failure in full: {}", details.display());
+    if only {
+        println!("BFM_CONFORMANCE_ONLY is set: docs/conformance.md and the ratchet are left alone");
+        return;
+    }
+    write_counts(suite, &counts);
+    write_report(suite, &report_section(suite, outcomes));
+    let regressions = check_ratchet(suite, outcomes);
+    assert!(
+        regressions.is_empty(),
+        "{} case(s) listed in tests/conformance/passing_{suite}.txt no longer pass:\n{}",
+        regressions.len(),
+        regressions.join("\n")
+    );
+}
