@@ -62,23 +62,24 @@ impl Constraint {
         table: &QualifiedName,
         model: &crate::model::Model,
     ) {
-        let mut used: std::collections::BTreeSet<String> = model
-            .schemas
-            .get(&table.schema)
-            .into_iter()
-            .flat_map(|s| s.tables.values())
-            .flat_map(|t| {
-                let keys = t.primary_key.iter().map(|k| k.name.clone());
-                let uniques = t.uniques.iter().map(|u| u.name.clone());
-                let checks = t.checks.iter().map(|c| c.name.clone());
-                let foreign = t.foreign_keys.iter().map(|f| f.name.clone());
-                keys.chain(uniques).chain(checks).chain(foreign)
+        // Looked up only for unnamed checks: collecting every name of the schema for each
+        // statement would make loading a schema quadratic in its tables.
+        let schema = model.schemas.get(&table.schema);
+        let in_model = |name: &str| {
+            schema.is_some_and(|s| {
+                s.tables.values().any(|t| {
+                    t.primary_key.iter().any(|k| k.name == name)
+                        || t.uniques.iter().any(|u| u.name == name)
+                        || t.checks.iter().any(|c| c.name == name)
+                        || t.foreign_keys.iter().any(|f| f.name == name)
+                })
             })
-            .collect();
+        };
+        let mut used = std::collections::BTreeSet::new();
         for constraint in constraints.iter_mut() {
             if let Constraint::UnnamedCheck { check, columns } = constraint {
                 let mut number = 0;
-                while used.contains(&check.name) {
+                while used.contains(&check.name) || in_model(&check.name) {
                     number += 1;
                     check.name = check_name(&table.name, columns, number);
                 }
