@@ -66,6 +66,9 @@ pub struct RenderContext {
     /// unqualified is qualified with its table's schema only when it names one of these, so
     /// extension types such as `citext` stay as written.
     pub user_types: BTreeSet<QualifiedName>,
+    /// The AUTO_INCREMENT (identity) columns of the models, by table: MySQL needs such a column
+    /// to lead some key at every moment, so dropping the primary key over it must leave an index.
+    pub auto_increment: BTreeSet<(QualifiedName, String)>,
 }
 
 impl RenderContext {
@@ -82,9 +85,23 @@ impl RenderContext {
                     .map(move |name| QualifiedName::new(schema.clone(), name.clone()))
             })
             .collect();
+        let auto_increment = models
+            .iter()
+            .flat_map(|model| model.schemas.iter())
+            .flat_map(|(schema, s)| {
+                s.tables.values().flat_map(move |table| {
+                    table
+                        .columns
+                        .iter()
+                        .filter(|c| c.identity.is_some())
+                        .map(move |c| (QualifiedName::new(schema, &table.name), c.name.clone()))
+                })
+            })
+            .collect();
         RenderContext {
             unqualified_schema,
             user_types,
+            auto_increment,
         }
     }
 }

@@ -7,6 +7,7 @@ mod functions;
 mod greptime;
 mod hazards;
 mod keys;
+mod mysql;
 mod objects;
 mod tables;
 #[cfg(test)]

@@ -150,7 +150,11 @@ fn table(name: &QualifiedName, from: &Table, to: &Table, out: &mut Vec<Change>) 
     for index in gone(&from.indexes, &to.indexes, |i| &i.name) {
         out.push(Change::DropIndex { table: t(), index });
     }
+    let restated = super::mysql::restated_checks(from, to);
     for check in gone(&from.checks, &to.checks, |c| &c.name) {
+        out.push(Change::DropCheck { table: t(), check });
+    }
+    for check in restated.iter().cloned() {
         out.push(Change::DropCheck { table: t(), check });
     }
     for unique in gone(&from.uniques, &to.uniques, |u| &u.name) {
@@ -171,6 +175,9 @@ fn table(name: &QualifiedName, from: &Table, to: &Table, out: &mut Vec<Change>) 
         out.push(Change::AddUnique { table: t(), unique });
     }
     for check in gone(&to.checks, &from.checks, |c| &c.name) {
+        out.push(Change::AddCheck { table: t(), check });
+    }
+    for check in restated {
         out.push(Change::AddCheck { table: t(), check });
     }
     for foreign_key in gone(&to.foreign_keys, &from.foreign_keys, |f| &f.name) {
@@ -262,24 +269,9 @@ fn renamed_parts(name: &QualifiedName, from: &Table, to: &Table, out: &mut Vec<C
             ..u.clone()
         },
     ));
-    constraints.extend(names.rename(
-        &mut renamed.checks,
-        &to.checks,
-        |c| &c.name,
-        |c, n| Check {
-            name: n.to_string(),
-            ..c.clone()
-        },
-    ));
-    constraints.extend(names.rename(
-        &mut renamed.foreign_keys,
-        &to.foreign_keys,
-        |f| &f.name,
-        |f, n| ForeignKey {
-            name: n.to_string(),
-            ..f.clone()
-        },
-    ));
+    if super::mysql::renames_constraints(from, to) {
+        constraints.extend(rename_constraints(&names, &mut renamed, to));
+    }
     let indexes = names.rename(
         &mut renamed.indexes,
         &to.indexes,
@@ -305,6 +297,34 @@ fn renamed_parts(name: &QualifiedName, from: &Table, to: &Table, out: &mut Vec<C
     }));
     renamed.sort_constraints();
     renamed
+}
+
+/// Renames the checks and foreign keys of `renamed` that `to` holds under another name.
+fn rename_constraints(
+    names: &Namespaces<'_>,
+    renamed: &mut Table,
+    to: &Table,
+) -> Vec<(String, String)> {
+    let mut pairs = Vec::new();
+    pairs.extend(names.rename(
+        &mut renamed.checks,
+        &to.checks,
+        |c| &c.name,
+        |c, n| Check {
+            name: n.to_string(),
+            ..c.clone()
+        },
+    ));
+    pairs.extend(names.rename(
+        &mut renamed.foreign_keys,
+        &to.foreign_keys,
+        |f| &f.name,
+        |f, n| ForeignKey {
+            name: n.to_string(),
+            ..f.clone()
+        },
+    ));
+    pairs
 }
 
 /// The names each side of a table uses, which a rename must leave alone: it goes from a name

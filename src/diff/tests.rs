@@ -767,3 +767,25 @@ fn an_enum_given_labels_and_a_comment_adds_the_labels_then_comments() {
         ]
     );
 }
+
+#[test]
+fn mysql_checks_and_foreign_keys_under_a_new_name_are_dropped_and_added() {
+    let mut current = fixture();
+    table(&mut current, "users").mysql = Some(crate::model::MysqlTable::default());
+    let mut desired = current.clone();
+    let users = table(&mut desired, "users");
+    users.checks[0].name = "users_email_present".to_string();
+    users.foreign_keys[0].name = "users_org_fk".to_string();
+    users.indexes[0].name = "users_email_lower_idx".to_string();
+    let changes = converges(&current, &desired);
+    assert_eq!(
+        described(&changes),
+        [
+            "rename index users_lower_idx on core.users to users_email_lower_idx",
+            "drop foreign key users_org_id_fkey from core.users",
+            "drop check users_email_check from core.users",
+            "add check users_email_present to core.users",
+            "add foreign key users_org_fk to core.users",
+        ]
+    );
+}

@@ -1000,6 +1000,7 @@ fn alter_operation(
                     col_name.value
                 )));
             }
+            forget_column_check(table, &col_name.value);
             add_column(table, col_name, data_type, options.iter())?;
         }
         AlterTableOperation::ChangeColumn {
@@ -1015,6 +1016,7 @@ fn alter_operation(
                 .ok_or_else(|| {
                     StatementError::new(format!("column {} does not exist", old_name.value))
                 })?;
+            forget_column_check(table, &existing);
             if existing != to.value {
                 rename_column(table, name, &existing, &to.value, renames);
             }
@@ -1098,6 +1100,12 @@ fn alter_operation(
         other => return Err(unsupported(&format!("ALTER TABLE … {other}"))),
     }
     Ok(())
+}
+
+/// `MODIFY`/`CHANGE COLUMN` restate a column without its column-level check (named after the
+/// column), which MariaDB then drops; a check the new definition states is read again.
+fn forget_column_check(table: &mut Table, column: &str) {
+    table.checks.retain(|c| !c.name.eq_ignore_ascii_case(column));
 }
 
 fn rename_column(

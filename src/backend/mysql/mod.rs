@@ -2,6 +2,7 @@
 //! normalization as MariaDB prints them, rendering, and inspection from `information_schema`.
 //! A MySQL "schema" in the model is a database.
 
+mod auto_increment;
 mod ddl;
 pub mod inspect;
 mod render;

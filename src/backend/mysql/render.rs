@@ -1,6 +1,7 @@
 //! Rendering changes as MySQL/MariaDB DDL: `ALTER TABLE … ADD/MODIFY/DROP COLUMN`, indexes,
 //! constraints and table options, with backquoted identifiers.
 
+use super::auto_increment;
 use super::ddl::PRIMARY;
 use crate::backend::RenderContext;
 use crate::model::{Change, Check, Column, ForeignKey, Index, QualifiedName, Table};
@@ -54,7 +55,7 @@ pub fn render(change: &Change, context: &RenderContext) -> Vec<String> {
             "ALTER TABLE {} ADD COLUMN {}, ADD INDEX {} ({})",
             t(table),
             column_definition(column),
-            quote(&auto_key(&column.name)),
+            quote(&auto_increment::placeholder(&column.name)),
             quote(&column.name)
         )],
         Change::AddColumn { table, column } => {
@@ -88,11 +89,12 @@ pub fn render(change: &Change, context: &RenderContext) -> Vec<String> {
                 column_definition(to)
             )]
         }
-        Change::AlterColumn { table, to, .. } => {
+        Change::AlterColumn { table, from, to } => {
             vec![format!(
-                "ALTER TABLE {} MODIFY COLUMN {}",
+                "ALTER TABLE {} MODIFY COLUMN {}{}",
                 t(table),
-                column_definition(to)
+                column_definition(to),
+                auto_increment::release_clause(from, to).unwrap_or_default()
             )]
         }
         Change::RenameIndex { table, from, to } => vec![format!(
@@ -111,11 +113,14 @@ pub fn render(change: &Change, context: &RenderContext) -> Vec<String> {
             "ALTER TABLE {} ADD PRIMARY KEY ({}), DROP INDEX IF EXISTS {}",
             t(table),
             list(&key.columns),
-            quote(&auto_key(key.columns.first().map_or("", String::as_str)))
+            quote(&auto_increment::placeholder(key.columns.first().map_or("", String::as_str)))
         )],
-        Change::DropPrimaryKey { table, .. } => {
-            vec![format!("ALTER TABLE {} DROP PRIMARY KEY", t(table))]
-        }
+        Change::DropPrimaryKey { table, key } => vec![auto_increment::drop_primary_key(
+            &t(table),
+            table,
+            key,
+            context,
+        )],
         Change::AddUnique { table, unique } => vec![format!(
             "ALTER TABLE {} ADD CONSTRAINT {} UNIQUE ({})",
             t(table),
@@ -178,11 +183,6 @@ pub fn render(change: &Change, context: &RenderContext) -> Vec<String> {
         )],
         _ => Vec::new(),
     }
-}
-
-/// The placeholder index an added AUTO_INCREMENT column gets until its primary key exists.
-fn auto_key(column: &str) -> String {
-    format!("bfm_auto_{column}")
 }
 
 fn list(columns: &[String]) -> String {

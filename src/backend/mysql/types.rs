@@ -4,7 +4,7 @@
 
 use crate::backend::StatementError;
 use crate::backend::postgres::expr::parse_error;
-use sqlparser::ast::{Expr, Ident, ObjectNamePart, Value, VisitMut, VisitorMut};
+use sqlparser::ast::{DataType, Expr, Ident, ObjectNamePart, Value, VisitMut, VisitorMut};
 use sqlparser::dialect::MySqlDialect;
 use sqlparser::parser::Parser;
 use std::ops::ControlFlow;
@@ -341,6 +341,8 @@ pub fn canonical_default(raw: &str, data_type: &str) -> Result<Option<String>, S
     let family = type_family(data_type);
     let literal = match &expr {
         Expr::Value(v) => Some(v.value.clone()),
+        // `DATE '2024-01-01'`, `TIMESTAMP '…'`: MariaDB keeps only the string.
+        Expr::TypedString(typed) if temporal(&typed.data_type) => Some(typed.value.value.clone()),
         Expr::UnaryOp { op, expr: inner } if matches!(**inner, Expr::Value(_)) => {
             if let Expr::Value(v) = &**inner {
                 if let Value::Number(n, _) = &v.value {
@@ -383,6 +385,14 @@ pub fn canonical_default(raw: &str, data_type: &str) -> Result<Option<String>, S
         "float" => text.parse::<f64>().map(|v| format!("{v}")).unwrap_or(text),
         _ => text,
     }))
+}
+
+/// Whether a typed literal's type is a date or time one, whose literal is its string.
+fn temporal(data_type: &DataType) -> bool {
+    matches!(
+        data_type,
+        DataType::Date | DataType::Time(..) | DataType::Timestamp(..) | DataType::Datetime(_)
+    )
 }
 
 /// A number printed with the scale of `decimal(p,s)`.
@@ -447,6 +457,12 @@ mod tests {
         );
         assert_eq!(d("now()", "datetime"), Some("current_timestamp()".into()));
         assert_eq!(d("TRUE", "tinyint(1)"), Some("1".into()));
+        assert_eq!(d("DATE '2024-01-01'", "date"), Some("'2024-01-01'".into()));
+        assert_eq!(d("TIME '12:00:00'", "time"), Some("'12:00:00'".into()));
+        assert_eq!(
+            d("TIMESTAMP '2024-01-01 12:00:00'", "timestamp"),
+            Some("'2024-01-01 12:00:00'".into())
+        );
     }
 
     #[test]

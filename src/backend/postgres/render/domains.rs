@@ -101,10 +101,7 @@ mod tests {
     }
 
     fn context() -> RenderContext {
-        RenderContext {
-            unqualified_schema: None,
-            user_types: Default::default(),
-        }
+        RenderContext::default()
     }
 
     #[test]
