@@ -141,9 +141,11 @@ pub fn render(change: &Change, context: &RenderContext) -> Vec<String> {
                 check_clause(check)
             )]
         }
+        // `IF EXISTS`: a column-level check (MariaDB names it after its column) cannot be
+        // dropped by name; the `MODIFY COLUMN` that restates its column drops it (see the diff).
         Change::DropCheck { table, check } => {
             vec![format!(
-                "ALTER TABLE {} DROP CONSTRAINT {}",
+                "ALTER TABLE {} DROP CONSTRAINT IF EXISTS {}",
                 t(table),
                 quote(&check.name)
             )]
