@@ -62,10 +62,11 @@ pub fn statement_changes(
         return Err(unsupported("partitioned tables"));
     }
     let dialect = MySqlDialect {};
+    let sql = super::binary::rewrite(statement.sql);
     let mut parsed = Parser::new(&dialect)
-        .try_with_sql(statement.sql)
+        .try_with_sql(&sql)
         .and_then(|mut p| p.parse_statements())
-        .map_err(|e| parse_error(statement.sql, &e))?;
+        .map_err(|e| parse_error(&sql, &e))?;
     if parsed.len() != 1 {
         return Err(StatementError::new(format!(
             "expected one statement, found {}",
@@ -657,7 +658,9 @@ fn read_column<'o>(
             other => return Err(unsupported(&format!("the column option {other}"))),
         }
     }
-    if column.collation.is_none()
+    if column.collation.as_deref() == Some(super::binary::MARKER) {
+        column.collation = Some(binary_collation(table, charset.as_deref())?);
+    } else if column.collation.is_none()
         && let Some(charset) = charset
     {
         column.collation = Some(default_collation(&charset));
@@ -667,6 +670,23 @@ fn read_column<'o>(
     }
     column.mysql = Some(extra);
     Ok((column, inline))
+}
+
+/// The collation `BINARY` stands for: the binary one of the column's character set, else of
+/// the table's.
+fn binary_collation(table: &Table, charset: Option<&str>) -> Result<String, StatementError> {
+    let table_charset = table
+        .mysql
+        .as_ref()
+        .and_then(|m| m.options.get("collate"))
+        .map(|collate| collate.split('_').next().unwrap_or(collate).to_string());
+    charset
+        .map(str::to_string)
+        .or(table_charset)
+        .map(|charset| format!("{charset}_bin"))
+        .ok_or_else(|| {
+            unsupported("the column attribute BINARY without a character set on the column or table")
+        })
 }
 
 fn action(action: Option<ReferentialAction>) -> ForeignKeyAction {

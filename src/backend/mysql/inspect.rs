@@ -232,7 +232,10 @@ pub async fn inspect(
         let table_name = text(&row, "tbl")?.unwrap_or_default();
         let name = text(&row, "name")?.unwrap_or_default();
         let column = text(&row, "col")?.unwrap_or_default();
-        let mut key = match number(&row, "sub_part")? {
+        // A spatial key reports the internal length of its geometry (32): no prefix was asked.
+        let spatial = text(&row, "method")?.is_some_and(|m| m.eq_ignore_ascii_case("spatial"));
+        let sub_part = number(&row, "sub_part")?.filter(|_| !spatial);
+        let mut key = match sub_part {
             Some(length) => IndexKey {
                 target: format!("{column}({length})"),
                 expression: true,

@@ -3,8 +3,10 @@
 //! A MySQL "schema" in the model is a database.
 
 mod auto_increment;
+mod binary;
 mod ddl;
 pub mod inspect;
+mod precedence;
 mod render;
 pub mod types;
 

@@ -225,6 +225,7 @@ impl VisitorMut for Canonical {
     type Break = ();
 
     fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<()> {
+        super::precedence::drop_redundant_parentheses(expr);
         match expr {
             Expr::Identifier(ident) => unquote_ident(ident),
             Expr::CompoundIdentifier(parts) => parts.iter_mut().for_each(unquote_ident),
