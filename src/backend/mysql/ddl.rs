@@ -774,7 +774,7 @@ fn add_index(table: &mut Table, name: String, keys: Vec<IndexKey>, unique: bool,
         name
     };
     table.indexes.retain(|i| i.name != name);
-    table.indexes.push(Index {
+    let index = Index {
         name,
         keys,
         unique,
@@ -782,7 +782,9 @@ fn add_index(table: &mut Table, name: String, keys: Vec<IndexKey>, unique: bool,
         predicate: None,
         include: Vec::new(),
         nulls_not_distinct: false,
-    });
+    };
+    super::foreign_keys::drop_replaced_indexes(table, &index);
+    table.indexes.push(index);
 }
 
 fn drop_index(table: &mut Table, name: &str, if_exists: bool) -> Result<(), StatementError> {

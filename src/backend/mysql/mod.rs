@@ -5,6 +5,7 @@
 mod auto_increment;
 mod binary;
 mod ddl;
+mod foreign_keys;
 pub mod inspect;
 mod precedence;
 mod render;

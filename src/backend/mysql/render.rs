@@ -156,9 +156,10 @@ pub fn render(change: &Change, context: &RenderContext) -> Vec<String> {
             foreign_key_clause(foreign_key, &table.schema, context)
         )],
         Change::DropForeignKey { table, foreign_key } => vec![format!(
-            "ALTER TABLE {} DROP FOREIGN KEY {}",
+            "ALTER TABLE {} DROP FOREIGN KEY {}{}",
             t(table),
-            quote(&foreign_key.name)
+            quote(&foreign_key.name),
+            super::foreign_keys::keep_index_clauses(foreign_key)
         )],
         Change::CreateIndex { table, index } => vec![format!(
             "CREATE {}INDEX {} ON {} ({})",
