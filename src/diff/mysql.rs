@@ -21,12 +21,12 @@ pub(super) fn restated_checks(from: &Table, to: &Table) -> Vec<Check> {
         .checks
         .iter()
         .filter(|check| to.checks.contains(check))
-        .filter(|check| {
-            match (from.column(&check.name), to.column(&check.name)) {
+        .filter(
+            |check| match (from.column(&check.name), to.column(&check.name)) {
                 (Some(old), Some(new)) => !same_definition(old, new),
                 _ => false,
-            }
-        })
+            },
+        )
         .cloned()
         .collect();
     checks.sort_by(|a, b| a.name.cmp(&b.name));

@@ -20,10 +20,11 @@ pub fn drop_primary_key(
     key: &PrimaryKey,
     context: &RenderContext,
 ) -> String {
-    let held = key
-        .columns
-        .iter()
-        .find(|c| context.auto_increment.contains(&(table.clone(), (*c).clone())));
+    let held = key.columns.iter().find(|c| {
+        context
+            .auto_increment
+            .contains(&(table.clone(), (*c).clone()))
+    });
     match held {
         Some(column) => format!(
             "ALTER TABLE {rendered_table} DROP PRIMARY KEY, ADD INDEX {} ({})",

@@ -54,7 +54,11 @@ pub fn rewrite(sql: &str) -> String {
             Some(Token::LParen)
         );
         if after_type && !takes_arguments {
-            starts.push(byte_offset(sql, token.span.start.line, token.span.start.column));
+            starts.push(byte_offset(
+                sql,
+                token.span.start.line,
+                token.span.start.column,
+            ));
         }
     }
     let mut text = sql.to_string();
@@ -69,7 +73,10 @@ fn byte_offset(sql: &str, line: u64, column: u64) -> Option<usize> {
     let line_start = if line <= 1 {
         0
     } else {
-        sql.match_indices('\n').nth(usize::try_from(line - 2).ok()?)?.0 + 1
+        sql.match_indices('\n')
+            .nth(usize::try_from(line - 2).ok()?)?
+            .0
+            + 1
     };
     let column = usize::try_from(column.checked_sub(1)?).ok()?;
     sql[line_start..]

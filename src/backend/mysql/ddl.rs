@@ -62,7 +62,7 @@ pub fn statement_changes(
         return Err(unsupported("partitioned tables"));
     }
     let dialect = MySqlDialect {};
-    let sql = super::binary::rewrite(statement.sql);
+    let sql = super::binary::rewrite(&super::versioned::blank_mysql_only(statement.sql));
     let mut parsed = Parser::new(&dialect)
         .try_with_sql(&sql)
         .and_then(|mut p| p.parse_statements())
@@ -685,7 +685,9 @@ fn binary_collation(table: &Table, charset: Option<&str>) -> Result<String, Stat
         .or(table_charset)
         .map(|charset| format!("{charset}_bin"))
         .ok_or_else(|| {
-            unsupported("the column attribute BINARY without a character set on the column or table")
+            unsupported(
+                "the column attribute BINARY without a character set on the column or table",
+            )
         })
 }
 
@@ -1127,7 +1129,9 @@ fn alter_operation(
 /// `MODIFY`/`CHANGE COLUMN` restate a column without its column-level check (named after the
 /// column), which MariaDB then drops; a check the new definition states is read again.
 fn forget_column_check(table: &mut Table, column: &str) {
-    table.checks.retain(|c| !c.name.eq_ignore_ascii_case(column));
+    table
+        .checks
+        .retain(|c| !c.name.eq_ignore_ascii_case(column));
 }
 
 fn rename_column(

@@ -74,7 +74,13 @@ pub fn keep_index_clauses(fk: &ForeignKey) -> String {
     }
     names
         .iter()
-        .map(|name| format!(", RENAME INDEX IF EXISTS {} TO {}", quote(name), quote(name)))
+        .map(|name| {
+            format!(
+                ", RENAME INDEX IF EXISTS {} TO {}",
+                quote(name),
+                quote(name)
+            )
+        })
         .collect()
 }
 

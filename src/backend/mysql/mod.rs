@@ -10,6 +10,7 @@ pub mod inspect;
 mod precedence;
 mod render;
 pub mod types;
+mod versioned;
 
 use super::{
     BackendKind, ConstraintKind, Dialect, RenderContext, SchemaContext, StatementError,

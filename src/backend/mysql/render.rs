@@ -113,7 +113,9 @@ pub fn render(change: &Change, context: &RenderContext) -> Vec<String> {
             "ALTER TABLE {} ADD PRIMARY KEY ({}), DROP INDEX IF EXISTS {}",
             t(table),
             list(&key.columns),
-            quote(&auto_increment::placeholder(key.columns.first().map_or("", String::as_str)))
+            quote(&auto_increment::placeholder(
+                key.columns.first().map_or("", String::as_str)
+            ))
         )],
         Change::DropPrimaryKey { table, key } => vec![auto_increment::drop_primary_key(
             &t(table),
