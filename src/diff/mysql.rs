@@ -2,7 +2,7 @@
 //! asks these rules and drops and adds what the server would otherwise lose or refuse.
 
 use super::columns::same_definition;
-use crate::model::{Check, Table};
+use crate::model::{Check, Column, Table};
 
 /// Whether checks and foreign keys that only changed name may be renamed: MySQL renames
 /// indexes only, so on a MySQL table they are dropped and added under the new name.
@@ -31,4 +31,28 @@ pub(super) fn restated_checks(from: &Table, to: &Table) -> Vec<Check> {
         .collect();
     checks.sort_by(|a, b| a.name.cmp(&b.name));
     checks
+}
+
+/// The unchanged columns whose column check goes or changes: MariaDB cannot drop a
+/// column-level check by name (`DROP CONSTRAINT IF EXISTS` passes it by), only a `MODIFY COLUMN`
+/// that restates the column without it. In the desired order.
+pub(super) fn restated_columns(from: &Table, to: &Table) -> Vec<Column> {
+    if from.mysql.is_none() && to.mysql.is_none() {
+        return Vec::new();
+    }
+    to.columns
+        .iter()
+        .filter(|column| {
+            let kept = from
+                .column(&column.name)
+                .is_some_and(|old| same_definition(old, column));
+            let check_goes = from
+                .checks
+                .iter()
+                .filter(|check| check.name.eq_ignore_ascii_case(&column.name))
+                .any(|check| !to.checks.contains(check));
+            kept && check_goes
+        })
+        .cloned()
+        .collect()
 }

@@ -167,6 +167,13 @@ fn table(name: &QualifiedName, from: &Table, to: &Table, out: &mut Vec<Change>) 
     }
 
     columns::columns(name, from, to, out);
+    for column in super::mysql::restated_columns(from, to) {
+        out.push(Change::AlterColumn {
+            table: t(),
+            from: column.clone(),
+            to: column,
+        });
+    }
 
     for key in gone(&to_key, &from_key, |k| &k.name) {
         out.push(Change::AddPrimaryKey { table: t(), key });

@@ -789,3 +789,49 @@ fn mysql_checks_and_foreign_keys_under_a_new_name_are_dropped_and_added() {
         ]
     );
 }
+
+/// The fixture's users with a MySQL slot and a column check on `email`, as MariaDB names it.
+fn mysql_users_with_column_check() -> Model {
+    let mut model = fixture();
+    let users = table(&mut model, "users");
+    users.mysql = Some(crate::model::MysqlTable::default());
+    users.checks = vec![Check {
+        name: "email".to_string(),
+        expression: "email <> ''".to_string(),
+        no_inherit: false,
+    }];
+    model
+}
+
+#[test]
+fn mysql_column_checks_are_dropped_and_added_around_their_altered_column() {
+    let current = mysql_users_with_column_check();
+    let mut desired = current.clone();
+    table(&mut desired, "users").columns[2].data_type = "character varying(300)".to_string();
+    let changes = converges(&current, &desired);
+    assert_eq!(
+        described(&changes),
+        [
+            "drop check email from core.users",
+            "alter type on core.users.email",
+            "add check email to core.users",
+            "drop view core.active_users",
+            "create view core.active_users",
+        ]
+    );
+}
+
+#[test]
+fn mysql_column_check_removed_restates_its_column() {
+    let current = mysql_users_with_column_check();
+    let mut desired = current.clone();
+    table(&mut desired, "users").checks.clear();
+    let changes = converges(&current, &desired);
+    assert_eq!(
+        described(&changes),
+        [
+            "drop check email from core.users",
+            "alter column on core.users.email",
+        ]
+    );
+}
