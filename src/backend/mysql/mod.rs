@@ -3,6 +3,7 @@
 //! A MySQL "schema" in the model is a database.
 
 mod ddl;
+mod events;
 pub mod inspect;
 mod render;
 pub mod types;
