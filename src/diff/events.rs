@@ -54,11 +54,11 @@ mod tests {
         }
     }
 
-    fn model(events: &[Event]) -> Model {
+    fn model(events: &[&Event]) -> Model {
         let mut model = Model::default();
         let schema = model.schema_mut("app");
         for e in events {
-            schema.events.insert(e.name.clone(), e.clone());
+            schema.events.insert(e.name.clone(), (*e).clone());
         }
         model
     }
@@ -71,7 +71,7 @@ mod tests {
             ..event("DELETE FROM t WHERE x")
         };
         assert_eq!(
-            diff(&model(&[old.clone()]), &model(&[new.clone()])),
+            diff(&model(&[&old]), &model(&[&new])),
             [Change::AlterEvent {
                 schema: "app".to_string(),
                 from: old.clone(),
@@ -79,19 +79,19 @@ mod tests {
             }]
         );
         assert_eq!(
-            diff(&model(&[]), &model(&[old.clone()])),
+            diff(&model(&[]), &model(&[&old])),
             [Change::CreateEvent {
                 schema: "app".to_string(),
                 event: old.clone(),
             }]
         );
         assert_eq!(
-            diff(&model(&[old.clone()]), &model(&[])),
+            diff(&model(&[&old]), &model(&[])),
             [Change::DropEvent {
                 schema: "app".to_string(),
                 event: old.clone(),
             }]
         );
-        assert!(diff(&model(&[old.clone()]), &model(&[old])).is_empty());
+        assert!(diff(&model(&[&old]), &model(&[&old])).is_empty());
     }
 }

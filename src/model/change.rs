@@ -7,7 +7,8 @@
 
 use super::{
     ApplyError, Check, Column, ColumnIndexes, ColumnPosition, Domain, Enum, Event, Extension,
-    ForeignKey, Function, Index, Model, PrimaryKey, QualifiedName, Sequence, Table, Trigger, Unique, View,
+    ForeignKey, Function, Index, Model, PrimaryKey, QualifiedName, Sequence, Table, Trigger,
+    Unique, View,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

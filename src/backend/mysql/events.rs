@@ -151,8 +151,8 @@ impl Reader<'_> {
             }
             Verb::Alter => {
                 let clauses = self.clauses(true)?;
-                let from =
-                    existing.ok_or_else(|| StatementError::new(format!("event {name} does not exist")))?;
+                let from = existing
+                    .ok_or_else(|| StatementError::new(format!("event {name} does not exist")))?;
                 Ok(altered(&schema, from, clauses))
             }
         }
@@ -267,25 +267,24 @@ impl Reader<'_> {
     /// alone (`CURRENT_TIMESTAMP`, `NOW()`), which is what an omitted `STARTS` means.
     fn timestamp(&mut self) -> Result<Option<String>, StatementError> {
         self.cursor.eat("TIMESTAMP");
-        let mut moment = match self.cursor.next() {
-            Some(Token::Str(text)) => {
-                Some(parse_timestamp(&text).ok_or_else(|| {
+        let mut moment =
+            match self.cursor.next() {
+                Some(Token::Str(text)) => Some(parse_timestamp(&text).ok_or_else(|| {
                     self.error(&format!("invalid timestamp '{text}' in an event"))
-                })?)
-            }
-            Some(Token::Word(w))
-                if matches!(
-                    w.to_ascii_uppercase().as_str(),
-                    "CURRENT_TIMESTAMP" | "NOW" | "LOCALTIME" | "LOCALTIMESTAMP"
-                ) =>
-            {
-                if self.cursor.eat_symbol('(') && !self.cursor.eat_symbol(')') {
-                    return Err(self.error("expected ) after the current time"));
+                })?),
+                Some(Token::Word(w))
+                    if matches!(
+                        w.to_ascii_uppercase().as_str(),
+                        "CURRENT_TIMESTAMP" | "NOW" | "LOCALTIME" | "LOCALTIMESTAMP"
+                    ) =>
+                {
+                    if self.cursor.eat_symbol('(') && !self.cursor.eat_symbol(')') {
+                        return Err(self.error("expected ) after the current time"));
+                    }
+                    None
                 }
-                None
-            }
-            _ => return Err(self.error("expected a timestamp literal in an event schedule")),
-        };
+                _ => return Err(self.error("expected a timestamp literal in an event schedule")),
+            };
         loop {
             let sign = if self.cursor.eat_symbol('+') {
                 1
@@ -297,9 +296,7 @@ impl Reader<'_> {
             self.expect("INTERVAL")?;
             let (value, unit) = self.quantity()?;
             let Some(at) = moment else {
-                return Err(unsupported(
-                    "events scheduled relative to the current time",
-                ));
+                return Err(unsupported("events scheduled relative to the current time"));
             };
             moment = Some(
                 add_interval(at, &value, &unit, sign)
@@ -431,7 +428,10 @@ pub fn canonical_interval(value: &str, unit: &str) -> Result<String, String> {
     let mut total: u64 = 0;
     for (i, (_, per)) in parts.iter().enumerate() {
         let n = if i < skipped { 0 } else { numbers[i - skipped] };
-        total = total.checked_mul(*per).and_then(|t| t.checked_add(n)).ok_or_else(invalid)?;
+        total = total
+            .checked_mul(*per)
+            .and_then(|t| t.checked_add(n))
+            .ok_or_else(invalid)?;
     }
     let mut carried = vec![0; parts.len()];
     for i in (1..parts.len()).rev() {
@@ -473,7 +473,8 @@ fn parse_timestamp(text: &str) -> Option<PrimitiveDateTime> {
         _ => return None,
     };
     let month = Month::try_from(u8::try_from(month).ok()?).ok()?;
-    let date = Date::from_calendar_date(i32::try_from(year).ok()?, month, u8::try_from(day).ok()?).ok()?;
+    let date =
+        Date::from_calendar_date(i32::try_from(year).ok()?, month, u8::try_from(day).ok()?).ok()?;
     let time = Time::from_hms(
         u8::try_from(hour).ok()?,
         u8::try_from(minute).ok()?,
@@ -496,7 +497,12 @@ fn format_timestamp(at: &PrimitiveDateTime) -> String {
 }
 
 /// `at ± INTERVAL value unit`, months added the server's way (the day clamped to the month).
-fn add_interval(at: PrimitiveDateTime, value: &str, unit: &str, sign: i64) -> Option<PrimitiveDateTime> {
+fn add_interval(
+    at: PrimitiveDateTime,
+    value: &str,
+    unit: &str,
+    sign: i64,
+) -> Option<PrimitiveDateTime> {
     let canonical = canonical_interval(value, unit).ok()?;
     let numbers: Vec<i64> = canonical
         .split([' ', ':', '-'])
@@ -613,7 +619,10 @@ pub fn render(change: &Change, context: &RenderContext) -> Option<Vec<String>> {
             vec![sql]
         }
         Change::DropEvent { schema, event } => {
-            vec![format!("DROP EVENT {}", event_name(schema, &event.name, context))]
+            vec![format!(
+                "DROP EVENT {}",
+                event_name(schema, &event.name, context)
+            )]
         }
         Change::AlterEvent { schema, from, to } => vec![alter_sql(schema, from, to, context)],
         _ => return None,
@@ -878,7 +887,9 @@ mod tests {
             "2035-01-01 01:00:00"
         );
         assert_eq!(
-            at("CREATE EVENT e ON SCHEDULE AT '2030-01-31' + INTERVAL 1 MONTH - INTERVAL '1:30' HOUR_MINUTE DO SELECT 1"),
+            at(
+                "CREATE EVENT e ON SCHEDULE AT '2030-01-31' + INTERVAL 1 MONTH - INTERVAL '1:30' HOUR_MINUTE DO SELECT 1"
+            ),
             "2030-02-27 22:30:00"
         );
     }
@@ -890,13 +901,20 @@ mod tests {
             &Model::default(),
         )
         .unwrap_err();
-        assert!(error.message.starts_with("unsupported MySQL DDL"), "{}", error.message);
+        assert!(
+            error.message.starts_with("unsupported MySQL DDL"),
+            "{}",
+            error.message
+        );
     }
 
     #[test]
     fn compound_intervals_are_carried_as_the_server_prints_them() {
         assert_eq!(canonical_interval("0:90", "HOUR_MINUTE").unwrap(), "1:30");
-        assert_eq!(canonical_interval("1 2:3:4", "DAY_SECOND").unwrap(), "1 2:3:4");
+        assert_eq!(
+            canonical_interval("1 2:3:4", "DAY_SECOND").unwrap(),
+            "1 2:3:4"
+        );
         assert_eq!(canonical_interval("1-14", "YEAR_MONTH").unwrap(), "2-2");
         assert_eq!(canonical_interval("007", "MINUTE").unwrap(), "7");
         assert!(canonical_interval("1 2 3", "DAY_HOUR").is_err());
@@ -928,7 +946,11 @@ mod tests {
                 event,
             }]
         );
-        assert!(read("DROP EVENT IF EXISTS gone", &model).unwrap().is_empty());
+        assert!(
+            read("DROP EVENT IF EXISTS gone", &model)
+                .unwrap()
+                .is_empty()
+        );
         assert!(read("DROP EVENT gone", &model).is_err());
     }
 
@@ -939,7 +961,10 @@ mod tests {
             "CREATE DEFINER = root@localhost TRIGGER t BEFORE INSERT ON x FOR EACH ROW SET @a = 1",
             "DROP TABLE events",
         ] {
-            assert!(statement_changes(sql, &Model::default(), &context()).is_none(), "{sql}");
+            assert!(
+                statement_changes(sql, &Model::default(), &context()).is_none(),
+                "{sql}"
+            );
         }
     }
 
