@@ -955,6 +955,35 @@ mod tests {
     }
 
     #[test]
+    fn a_schema_file_keeps_a_compound_body_whole_and_names_an_error_by_line() {
+        use crate::backend::mysql::Mysql;
+        use crate::source::{LoadError, LoadOptions, load_sql_text};
+        use std::path::Path;
+        let context = context();
+        let options = LoadOptions {
+            dialect: &Mysql,
+            context: &context,
+        };
+        let text = "CREATE TABLE t (id int);\nCREATE EVENT e ON SCHEDULE EVERY 1 HOUR DO BEGIN\n  \
+                    DELETE FROM t;\n  UPDATE t SET id = CASE WHEN id > 0 THEN 1 ELSE 0 END;\nEND;\n\
+                    CREATE EVENT f ON SCHEDULE EVERY 1 DAY STARTS 'soon' DO SELECT 1;\n";
+        match load_sql_text(text, Path::new("s.sql"), options) {
+            Err(LoadError::Invalid {
+                location, message, ..
+            }) => {
+                assert_eq!((location.line, location.column), (6, 47), "{message}");
+                assert!(message.contains("invalid timestamp 'soon'"), "{message}");
+            }
+            other => panic!("expected an invalid-input error, got {other:?}"),
+        }
+        let valid = text.split("CREATE EVENT f").next().unwrap_or_default();
+        let model = load_sql_text(valid, Path::new("s.sql"), options).unwrap();
+        let event = &model.schemas["app"].events["e"];
+        assert!(event.body.starts_with("BEGIN\n  DELETE FROM t;"));
+        assert!(event.body.ends_with("ELSE 0 END;\nEND"), "{}", event.body);
+    }
+
+    #[test]
     fn other_statements_are_not_events() {
         for sql in [
             "CREATE TABLE event (id int)",
