@@ -198,3 +198,57 @@ async fn scheduled_events_are_created_altered_checked_and_rolled_back() {
     assert_eq!(events(&admin).await, created);
     admin.close().await;
 }
+
+/// The prepared statements this connection has executed so far (`Com_stmt_execute`).
+async fn executed(connection: &mut sqlx::MySqlConnection) -> i64 {
+    let row: (String, String) = sqlx::query_as(
+        "SELECT CAST(variable_name AS CHAR), CAST(variable_value AS CHAR) \
+         FROM information_schema.session_status WHERE variable_name = 'COM_STMT_EXECUTE'",
+    )
+    .fetch_one(&mut *connection)
+    .await
+    .unwrap();
+    row.1.parse().unwrap()
+}
+
+#[tokio::test]
+async fn inspection_costs_the_same_few_queries_whatever_the_database_holds() {
+    use bfm::backend::mysql::inspect::{CATALOG_QUERIES, inspect};
+    use sqlx::mysql::MySqlPoolOptions;
+    let database = fresh_database().await;
+    let name = database
+        .url
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let pool = MySqlPoolOptions::new()
+        .max_connections(1)
+        .connect(&database.url)
+        .await
+        .unwrap();
+    let mut costs = Vec::new();
+    for round in 0..3 {
+        if round > 0 {
+            let ddl = format!(
+                "CREATE TABLE t{round} (id int PRIMARY KEY, p int, CHECK (p > 0), \
+                 FOREIGN KEY (p) REFERENCES t{round} (id));\n\
+                 CREATE EVENT e{round} ON SCHEDULE EVERY {round} HOUR DO DELETE FROM t{round};"
+            );
+            sqlx::raw_sql(sqlx::AssertSqlSafe(ddl))
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+        let mut connection = pool.acquire().await.unwrap();
+        let before = executed(&mut connection).await;
+        drop(connection);
+        let model = inspect(&pool, &name, "app").await.unwrap();
+        assert_eq!(model.schemas["app"].events.len(), round);
+        let mut connection = pool.acquire().await.unwrap();
+        // The count query itself is one more prepared execution.
+        costs.push(executed(&mut connection).await - before - 1);
+    }
+    assert_eq!(costs, vec![CATALOG_QUERIES as i64; 3]);
+    pool.close().await;
+}
