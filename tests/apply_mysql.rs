@@ -103,3 +103,152 @@ async fn generated_mysql_migrations_apply_check_and_roll_back() {
     assert_eq!(columns(&admin, "customers").await, ["id", "email"]);
     admin.close().await;
 }
+
+/// A connection of its own: tests run in parallel on one server, and the schema names the
+/// database the migrations create.
+const JOBS_YAML: &str = "\
+state:
+  backend: sqlite
+  path: .bfm/state.db
+connections:
+  shop:
+    backend: mysql
+    schema: bfm_jobs
+";
+
+const EVENTS_V1: &str = "\
+CREATE TABLE jobs (id BIGINT NOT NULL PRIMARY KEY, done_at DATETIME NULL);
+CREATE DEFINER = CURRENT_USER EVENT purge_jobs
+ON SCHEDULE EVERY 1 DAY
+COMMENT 'nightly'
+DO BEGIN
+  DELETE FROM jobs WHERE done_at < NOW() - INTERVAL 30 DAY;
+  DELETE FROM jobs WHERE done_at IS NULL AND id < 0;
+END;
+";
+
+/// The comment and interval of each event of `bfm_jobs`, by name.
+async fn events(pool: &MySqlPool) -> Vec<(String, String, String)> {
+    sqlx::query_as(
+        "SELECT CAST(event_name AS CHAR), CAST(event_comment AS CHAR), \
+         CAST(CONCAT(interval_value, ' ', interval_field) AS CHAR) \
+         FROM information_schema.events WHERE event_schema = 'bfm_jobs' ORDER BY event_name",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn scheduled_events_are_created_altered_checked_and_rolled_back() {
+    let database = fresh_database().await;
+    let project = Project::new(JOBS_YAML, "shop", &database.url);
+    let admin = MySqlPool::connect(&database.url).await.unwrap();
+    std::fs::create_dir_all(project.path("schema/shop")).unwrap();
+    std::fs::write(project.path("schema/shop/jobs.sql"), EVENTS_V1).unwrap();
+
+    assert_success(&project.bfm(&["generate", "--name", "init", "--version", "20260101000000"]));
+    assert_success(&project.bfm(&["apply"]));
+    let created = vec![(
+        "purge_jobs".to_string(),
+        "nightly".to_string(),
+        "1 DAY".to_string(),
+    )];
+    assert_eq!(events(&admin).await, created);
+    // The live event, its implicit STARTS included, equals the schema file.
+    assert_success(&project.bfm(&["check"]));
+
+    std::fs::write(
+        project.path("schema/shop/jobs.sql"),
+        EVENTS_V1
+            .replace("EVERY 1 DAY", "EVERY 2 HOUR")
+            .replace("'nightly'", "'hourly'"),
+    )
+    .unwrap();
+    let check = project.bfm(&["check"]);
+    assert_eq!(check.status.code(), Some(1), "{}", stdout(&check));
+    assert_success(&project.bfm(&[
+        "generate",
+        "--name",
+        "hourly",
+        "--version",
+        "20260102000000",
+    ]));
+    // The replayed migration files (the event's BEGIN … END body and the ALTER EVENT read
+    // back) equal the schema files: nothing left to generate.
+    let again = project.bfm(&["generate", "--name", "again", "--version", "20260103000000"]);
+    assert_success(&again);
+    assert!(
+        stdout(&again).contains("nothing to generate"),
+        "{}",
+        stdout(&again)
+    );
+    assert_success(&project.bfm(&["apply"]));
+    assert_eq!(
+        events(&admin).await,
+        [(
+            "purge_jobs".to_string(),
+            "hourly".to_string(),
+            "2 HOUR".to_string()
+        )]
+    );
+    assert_success(&project.bfm(&["check"]));
+
+    assert_success(&project.bfm(&["down"]));
+    assert_eq!(events(&admin).await, created);
+    admin.close().await;
+}
+
+/// The prepared statements this connection has executed so far (`Com_stmt_execute`).
+async fn executed(connection: &mut sqlx::MySqlConnection) -> i64 {
+    let row: (String, String) = sqlx::query_as(
+        "SELECT CAST(variable_name AS CHAR), CAST(variable_value AS CHAR) \
+         FROM information_schema.session_status WHERE variable_name = 'COM_STMT_EXECUTE'",
+    )
+    .fetch_one(&mut *connection)
+    .await
+    .unwrap();
+    row.1.parse().unwrap()
+}
+
+#[tokio::test]
+async fn inspection_costs_the_same_few_queries_whatever_the_database_holds() {
+    use bfm::backend::mysql::inspect::{CATALOG_QUERIES, inspect};
+    use sqlx::mysql::MySqlPoolOptions;
+    let database = fresh_database().await;
+    let name = database
+        .url
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let pool = MySqlPoolOptions::new()
+        .max_connections(1)
+        .connect(&database.url)
+        .await
+        .unwrap();
+    let mut costs = Vec::new();
+    for round in 0..3 {
+        if round > 0 {
+            let ddl = format!(
+                "CREATE TABLE t{round} (id int PRIMARY KEY, p int, CHECK (p > 0), \
+                 FOREIGN KEY (p) REFERENCES t{round} (id));\n\
+                 CREATE EVENT e{round} ON SCHEDULE EVERY {round} HOUR DO DELETE FROM t{round};"
+            );
+            sqlx::raw_sql(sqlx::AssertSqlSafe(ddl))
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+        let mut connection = pool.acquire().await.unwrap();
+        let before = executed(&mut connection).await;
+        drop(connection);
+        let model = inspect(&pool, &name, "app").await.unwrap();
+        assert_eq!(model.schemas["app"].events.len(), round);
+        let mut connection = pool.acquire().await.unwrap();
+        // The count query itself is one more prepared execution.
+        costs.push(executed(&mut connection).await - before - 1);
+    }
+    assert_eq!(costs, vec![CATALOG_QUERIES as i64; 3]);
+    pool.close().await;
+}

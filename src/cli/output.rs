@@ -36,6 +36,7 @@ impl Action {
             | Change::CreateView { .. }
             | Change::CreateFunction { .. }
             | Change::CreateTrigger { .. }
+            | Change::CreateEvent { .. }
             | Change::AddColumnAt { .. } => Action::Create,
             Change::PutKey { previous: None, .. } => Action::Create,
             Change::DeleteKey { .. } => Action::Drop,
@@ -54,6 +55,7 @@ impl Action {
             | Change::DropView { .. }
             | Change::DropFunction { .. }
             | Change::DropTrigger { .. }
+            | Change::DropEvent { .. }
             | Change::DropColumnAt { .. } => Action::Drop,
             Change::PutKey { .. }
             | Change::AddEnumValue { .. }
@@ -71,6 +73,7 @@ impl Action {
             | Change::SetComment { .. }
             | Change::ReplaceView { .. }
             | Change::ReplaceFunction { .. }
+            | Change::AlterEvent { .. }
             | Change::SetTableOptions { .. }
             | Change::SetColumnIndexes { .. }
             | Change::SetDatabaseOptions { .. }

@@ -3,6 +3,7 @@
 
 mod columns;
 mod domains;
+mod events;
 mod functions;
 mod greptime;
 mod hazards;
@@ -153,6 +154,7 @@ pub fn diff_with(current: &Model, desired: &Model, options: &DiffOptions) -> Vec
     let affected = views::tables_views_depend_on(&changes[table_start..]);
     views::views(&renamed, &target, &affected, &mut changes);
     functions::triggers(&renamed, &target, &recreated_functions, &mut changes);
+    events::events(&renamed, &target, &mut changes);
     keys::key_groups(current, desired, &mut changes);
     objects::drop_schemas(&renamed, &target, &mut changes);
     changes

@@ -100,6 +100,18 @@ impl Change {
                 let sequences = &mut model.schema_mut(schema).sequences;
                 insert_new(sequences, &to.name, to.clone(), "sequence", schema)
             }
+            Change::CreateEvent { schema, event } => {
+                let events = &mut model.schema_mut(schema).events;
+                insert_new(events, &event.name, event.clone(), "event", schema)
+            }
+            Change::DropEvent { schema, event } => {
+                remove_existing(model, schema, |s| &mut s.events, &event.name, "event")
+            }
+            Change::AlterEvent { schema, from, to } => {
+                remove_existing(model, schema, |s| &mut s.events, &from.name, "event")?;
+                let events = &mut model.schema_mut(schema).events;
+                insert_new(events, &to.name, to.clone(), "event", schema)
+            }
             Change::CreateDomain { schema, domain } => {
                 let mut domain = domain.clone();
                 domain.sort_checks();

@@ -6,8 +6,9 @@
 //! of the old state to be inverted exactly, so a down migration is the inverted changes in reverse.
 
 use super::{
-    ApplyError, Check, Column, ColumnIndexes, ColumnPosition, Domain, Enum, Extension, ForeignKey,
-    Function, Index, Model, PrimaryKey, QualifiedName, Sequence, Table, Trigger, Unique, View,
+    ApplyError, Check, Column, ColumnIndexes, ColumnPosition, Domain, Enum, Event, Extension,
+    ForeignKey, Function, Index, Model, PrimaryKey, QualifiedName, Sequence, Table, Trigger,
+    Unique, View,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -261,6 +262,21 @@ pub enum Change {
         table: QualifiedName,
         trigger: Trigger,
     },
+    /// MySQL: `CREATE EVENT`.
+    CreateEvent {
+        schema: String,
+        event: Event,
+    },
+    DropEvent {
+        schema: String,
+        event: Event,
+    },
+    /// MySQL: `ALTER EVENT` restating the clauses that differ (same name).
+    AlterEvent {
+        schema: String,
+        from: Event,
+        to: Event,
+    },
     /// GreptimeDB: `ALTER TABLE … ADD COLUMN … [PRIMARY KEY] [FIRST | AFTER c]`. A tag
     /// (`tag: true`) is appended to the end of the primary key.
     AddColumnAt {
@@ -468,6 +484,13 @@ impl Change {
             },
             Change::CreateTrigger { table, trigger } => Change::DropTrigger { table, trigger },
             Change::DropTrigger { table, trigger } => Change::CreateTrigger { table, trigger },
+            Change::CreateEvent { schema, event } => Change::DropEvent { schema, event },
+            Change::DropEvent { schema, event } => Change::CreateEvent { schema, event },
+            Change::AlterEvent { schema, from, to } => Change::AlterEvent {
+                schema,
+                from: to,
+                to: from,
+            },
             // GreptimeDB refuses to drop a tag: only the model can say what to recreate.
             Change::AddColumnAt { tag: true, .. } => return None,
             Change::AddColumnAt {
@@ -697,6 +720,11 @@ impl Change {
             Change::CreateTrigger { table, .. } | Change::DropTrigger { table, .. } => {
                 table.clone()
             }
+            Change::CreateEvent { schema, event }
+            | Change::DropEvent { schema, event }
+            | Change::AlterEvent {
+                schema, to: event, ..
+            } => QualifiedName::new(schema.clone(), event.name.clone()),
             Change::CreateDomain { schema, domain }
             | Change::DropDomain { schema, domain }
             | Change::AlterDomain {
@@ -813,6 +841,9 @@ impl Change {
             Change::DropTrigger { trigger, .. } => {
                 format!("drop trigger {} on {subject}", trigger.name)
             }
+            Change::CreateEvent { .. } => format!("create event {subject}"),
+            Change::DropEvent { .. } => format!("drop event {subject}"),
+            Change::AlterEvent { .. } => format!("alter event {subject}"),
             Change::CreateDomain { .. } => format!("create domain {subject}"),
             Change::DropDomain { .. } => format!("drop domain {subject}"),
             Change::AlterDomain { from, to, .. } => {

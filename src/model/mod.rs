@@ -7,6 +7,7 @@
 
 mod apply;
 mod change;
+mod events;
 mod greptime;
 mod keys;
 mod mysql;
@@ -17,6 +18,7 @@ mod table;
 pub use apply::ApplyError;
 pub use change::{Change, ColumnRef, CommentTarget, EnumPosition};
 
+pub use events::{Event, EventStatus, Schedule};
 pub use greptime::{ColumnIndexes, ColumnPosition, GreptimeDatabase, GreptimeTable, Partition};
 pub use keys::KeyGroup;
 pub use mysql::{MysqlColumn, MysqlTable};
@@ -64,6 +66,9 @@ pub struct Schema {
     /// PostgreSQL triggers by table name, then trigger name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub triggers: BTreeMap<String, BTreeMap<String, Trigger>>,
+    /// MySQL/MariaDB scheduled events by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub events: BTreeMap<String, Event>,
     /// Objects the desired state explicitly allows bfm to drop from this schema (tables, views,
     /// enums, sequences by name). Not compared: it only grants permission.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -309,6 +309,11 @@ pub(super) fn facts(change: &Change) -> Facts {
             let dropping = matches!(change, Change::DropTrigger { .. });
             f.uses(dropping, trigger_uses(table, trigger));
         }
+        // An event lives in its database; the server reads its body only when it runs.
+        Change::CreateEvent { schema, .. } | Change::AlterEvent { schema, .. } => {
+            f.needs.push(Resource::Schema(schema.clone()))
+        }
+        Change::DropEvent { schema, .. } => f.frees.push(Resource::Schema(schema.clone())),
     }
     if let Some(table) = change.table_of_part() {
         // A part of a table (column, key, index, comment) is changed in place: the table must

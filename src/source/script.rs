@@ -52,8 +52,10 @@ pub struct SplitError {
 /// Splits `text` into statements at top-level semicolons.
 ///
 /// Understands single-quoted strings (with `''` and, after `E`, backslash escapes), quoted
-/// identifiers, dollar quotes, line and nested block comments, and sql-migrate's
-/// `-- +migrate StatementBegin` / `StatementEnd` around statements that hold semicolons.
+/// identifiers (`"…"` and MySQL's `` `…` ``), dollar quotes, line and nested block comments,
+/// sql-migrate's `-- +migrate StatementBegin` / `StatementEnd` around statements that hold
+/// semicolons, and the `BEGIN … END` bodies of routines, triggers and events (see
+/// [`Splitter::word`]).
 pub fn split(text: &str) -> Result<Script, SplitError> {
     Splitter::new(text).run()
 }
@@ -70,6 +72,11 @@ struct Splitter<'a> {
     pending_directives: Vec<String>,
     /// Inside `StatementBegin` … `StatementEnd`: semicolons do not end the statement.
     in_block: bool,
+    /// The first words of the statement being read, upper case, to tell a routine's body.
+    words: Vec<String>,
+    /// `BEGIN` (and, inside one, `CASE`) blocks open in the statement being read: semicolons
+    /// inside them do not end it.
+    depth: usize,
 }
 
 impl<'a> Splitter<'a> {
@@ -83,6 +90,8 @@ impl<'a> Splitter<'a> {
             statement_start: None,
             pending_directives: Vec::new(),
             in_block: false,
+            words: Vec::new(),
+            depth: 0,
         }
     }
 
@@ -99,17 +108,23 @@ impl<'a> Splitter<'a> {
                     self.mark_start();
                     self.quoted(b'\'', escapes, "string")?;
                 }
-                b'"' => {
+                b'"' | b'`' => {
                     self.mark_start();
-                    self.quoted(b'"', false, "quoted identifier")?;
+                    self.quoted(byte, false, "quoted identifier")?;
                 }
                 b'$' => {
                     self.mark_start();
                     self.dollar()?;
                 }
-                b';' if !self.in_block => {
+                b';' if !self.in_block && self.depth == 0 => {
                     self.finish_statement(self.pos);
                     self.pos += 1;
+                }
+                b'a'..=b'z' | b'A'..=b'Z' | b'_'
+                    if !self.is_identifier_byte_at(self.pos.wrapping_sub(1)) =>
+                {
+                    self.mark_start();
+                    self.word();
                 }
                 _ => {
                     if !byte.is_ascii_whitespace() {
@@ -121,6 +136,51 @@ impl<'a> Splitter<'a> {
         }
         self.finish_statement(self.bytes.len());
         Ok(self.script)
+    }
+
+    /// Reads a word, keeping count of compound blocks. A `BEGIN` opens one inside another, or
+    /// past the start of a `CREATE`/`ALTER` of a trigger, event, procedure or function (a
+    /// `BEGIN` starting a statement is a transaction). `CASE` opens one inside a block, and
+    /// `END` closes one unless it ends an `IF`, `LOOP`, `WHILE` or `REPEAT`.
+    fn word(&mut self) {
+        let start = self.pos;
+        while self.is_identifier_byte_at(self.pos) || self.peek(0) == Some(b'$') {
+            self.pos += 1;
+        }
+        let word = self.text[start..self.pos].to_ascii_uppercase();
+        match word.as_str() {
+            "BEGIN" if self.depth > 0 || (!self.words.is_empty() && self.in_routine()) => {
+                self.depth += 1;
+            }
+            "CASE" if self.depth > 0 => self.depth += 1,
+            "END" if self.depth > 0 => {
+                let next = self.text[self.pos..]
+                    .trim_start()
+                    .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+                    .next()
+                    .unwrap_or("")
+                    .to_ascii_uppercase();
+                if !matches!(next.as_str(), "IF" | "LOOP" | "WHILE" | "REPEAT") {
+                    self.depth -= 1;
+                }
+            }
+            _ => {}
+        }
+        if self.words.len() < 8 {
+            self.words.push(word);
+        }
+    }
+
+    /// Whether the statement creates or alters something whose body may be a `BEGIN … END`.
+    fn in_routine(&self) -> bool {
+        matches!(
+            self.words.first().map(String::as_str),
+            Some("CREATE" | "ALTER")
+        ) && !self.words.iter().any(|w| w == "TABLE")
+            && self
+                .words
+                .iter()
+                .any(|w| matches!(w.as_str(), "TRIGGER" | "EVENT" | "PROCEDURE" | "FUNCTION"))
     }
 
     fn peek(&self, ahead: usize) -> Option<u8> {
@@ -255,6 +315,8 @@ impl<'a> Splitter<'a> {
     }
 
     fn finish_statement(&mut self, end: usize) {
+        self.words.clear();
+        self.depth = 0;
         let directives = std::mem::take(&mut self.pending_directives);
         let Some(start) = self.statement_start.take() else {
             return;
@@ -382,6 +444,33 @@ mod tests {
         assert_eq!(statements.len(), 2);
         assert!(statements[0].contains("SELECT 1;"));
         assert_eq!(statements[1], "SELECT 2");
+    }
+
+    #[test]
+    fn begin_end_bodies_keep_their_semicolons() {
+        let text = "CREATE EVENT e ON SCHEDULE EVERY 1 DAY DO BEGIN\n  DELETE FROM t;\n  IF 1 THEN SELECT CASE WHEN 1 THEN 2 END; END IF;\n  BEGIN SELECT 3; END;\nEND;\n\
+                    CREATE DEFINER=`root`@`%` TRIGGER `begin` BEFORE INSERT ON t FOR EACH ROW BEGIN SET NEW.a = 1; END;\n\
+                    SELECT 4;";
+        let statements = sqls(text);
+        assert_eq!(statements.len(), 3, "{statements:#?}");
+        assert!(statements[0].ends_with("BEGIN SELECT 3; END;\nEND"));
+        assert!(statements[1].ends_with("SET NEW.a = 1; END"));
+        assert_eq!(statements[2], "SELECT 4");
+    }
+
+    #[test]
+    fn a_transaction_begin_and_a_column_named_begin_are_not_blocks() {
+        let text = "BEGIN;\nCREATE TABLE t (begin int, \"end\" int);\nCOMMIT;\nEND;\nSELECT 1;";
+        assert_eq!(
+            sqls(text),
+            [
+                "BEGIN",
+                "CREATE TABLE t (begin int, \"end\" int)",
+                "COMMIT",
+                "END",
+                "SELECT 1"
+            ]
+        );
     }
 
     #[test]

@@ -101,6 +101,7 @@ fn created_object(change: &Change) -> Option<String> {
         Change::CreateEnum { schema, value } => object_key("enum", schema, &value.name),
         Change::CreateDomain { schema, domain } => object_key("domain", schema, &domain.name),
         Change::CreateView { schema, view } => object_key("view", schema, &view.name),
+        Change::CreateEvent { schema, event } => object_key("event", schema, &event.name),
         Change::CreateSequence { schema, sequence } => {
             object_key("sequence", schema, &sequence.name)
         }
@@ -116,6 +117,7 @@ fn dropped_object(change: &Change) -> Option<String> {
         Change::DropEnum { schema, value } => object_key("enum", schema, &value.name),
         Change::DropDomain { schema, domain } => object_key("domain", schema, &domain.name),
         Change::DropView { schema, view } => object_key("view", schema, &view.name),
+        Change::DropEvent { schema, event } => object_key("event", schema, &event.name),
         Change::DropSequence { schema, sequence } => object_key("sequence", schema, &sequence.name),
         Change::DropExtension { extension } => format!("extension {}", extension.name),
         Change::DropIndex { table, index } => object_key("index", &table.schema, &index.name),

@@ -1,13 +1,14 @@
-//! Reading a live MySQL/MariaDB database into the model from `information_schema`: six queries
+//! Reading a live MySQL/MariaDB database into the model from `information_schema`: seven queries
 //! per database whatever its number of tables, normalized the way the DDL loader normalizes, so
 //! that a database created from SQL inspects equal to that SQL loaded.
 
 use super::ddl::{PRIMARY, canonical_engine};
+use super::events::canonical_interval;
 use super::types::{canonical_default, canonical_expression, normalize_type};
 use crate::backend::StatementError;
 use crate::model::{
-    Check, Column, ForeignKey, ForeignKeyAction, Identity, IdentityKind, Index, IndexKey, Model,
-    MysqlColumn, MysqlTable, PrimaryKey, QualifiedName, Table,
+    Check, Column, Event, EventStatus, ForeignKey, ForeignKeyAction, Identity, IdentityKind, Index,
+    IndexKey, Model, MysqlColumn, MysqlTable, PrimaryKey, QualifiedName, Schedule, Table,
 };
 use sqlx::mysql::{MySqlPool, MySqlRow};
 use sqlx::{AssertSqlSafe, Row};
@@ -32,7 +33,7 @@ pub enum InspectError {
 }
 
 /// The number of catalog queries one database costs.
-pub const CATALOG_QUERIES: usize = 6;
+pub const CATALOG_QUERIES: usize = 7;
 
 async fn fetch(
     pool: &MySqlPool,
@@ -112,6 +113,22 @@ const FOREIGN_KEYS: &str = "SELECT CONVERT(k.table_name USING utf8mb4) AS tbl, \
 const CHECKS: &str = "SELECT CONVERT(table_name USING utf8mb4) AS tbl, \
      CONVERT(constraint_name USING utf8mb4) AS name, CONVERT(check_clause USING utf8mb4) AS clause \
      FROM information_schema.check_constraints WHERE constraint_schema = ?";
+
+/// Events with their schedule as the server resolved it. A `STARTS` within a second of the
+/// event's creation or last change is the implicit "now" (the server fills it in when the
+/// clause is left out, and again on every `ALTER EVENT … ON SCHEDULE`): it reads as absent.
+const EVENTS: &str = "SELECT CONVERT(event_name USING utf8mb4) AS name, \
+     CONVERT(event_definition USING utf8mb4) AS body, CONVERT(event_type USING utf8mb4) AS kind, \
+     CONVERT(DATE_FORMAT(execute_at, '%Y-%m-%d %H:%i:%s') USING utf8mb4) AS execute_at, \
+     CONVERT(interval_value USING utf8mb4) AS interval_value, \
+     CONVERT(interval_field USING utf8mb4) AS interval_field, \
+     CONVERT(CASE WHEN ABS(TIMESTAMPDIFF(SECOND, CONVERT_TZ(starts, time_zone, @@session.time_zone), created)) <= 1 \
+       OR ABS(TIMESTAMPDIFF(SECOND, CONVERT_TZ(starts, time_zone, @@session.time_zone), last_altered)) <= 1 \
+       THEN NULL ELSE DATE_FORMAT(starts, '%Y-%m-%d %H:%i:%s') END USING utf8mb4) AS starts, \
+     CONVERT(DATE_FORMAT(ends, '%Y-%m-%d %H:%i:%s') USING utf8mb4) AS ends, \
+     CONVERT(status USING utf8mb4) AS status, CONVERT(on_completion USING utf8mb4) AS on_completion, \
+     CONVERT(event_comment USING utf8mb4) AS comment \
+     FROM information_schema.events WHERE event_schema = ? ORDER BY event_name";
 
 /// Reads `database` into the schema `schema` of a new model (the schema exists even when the
 /// database holds no table).
@@ -330,13 +347,57 @@ pub async fn inspect(
             });
         }
     }
+    let mut events = BTreeMap::new();
+    for row in fetch(pool, "events", EVENTS, database).await? {
+        let event = event_from_row(&row)?;
+        events.insert(event.name.clone(), event);
+    }
     let target = model.schema_mut(schema);
+    target.events = events;
     for (name, mut table) in tables {
         table.sort_constraints();
         target.tables.insert(name, table);
     }
     let _ = QualifiedName::new("", "");
     Ok(model)
+}
+
+fn event_from_row(row: &MySqlRow) -> Result<Event, InspectError> {
+    let name = text(row, "name")?.unwrap_or_default();
+    let schedule = if text(row, "kind")?.as_deref() == Some("ONE TIME") {
+        Schedule::At {
+            at: text(row, "execute_at")?.unwrap_or_default(),
+        }
+    } else {
+        let raw = text(row, "interval_value")?.unwrap_or_default();
+        let unit = text(row, "interval_field")?.unwrap_or_default();
+        let value = canonical_interval(raw.trim_matches('\''), &unit).map_err(|message| {
+            InspectError::Normalize {
+                object: format!("event {name}"),
+                text: format!("{raw} {unit}"),
+                source: StatementError::new(message),
+            }
+        })?;
+        Schedule::Every {
+            value,
+            unit,
+            starts: text(row, "starts")?,
+            ends: text(row, "ends")?,
+        }
+    };
+    let status = match text(row, "status")?.as_deref() {
+        Some("DISABLED") => EventStatus::Disabled,
+        Some("SLAVESIDE_DISABLED") => EventStatus::DisabledOnSlave,
+        _ => EventStatus::Enabled,
+    };
+    Ok(Event {
+        schedule,
+        preserve: text(row, "on_completion")?.as_deref() == Some("PRESERVE"),
+        status,
+        comment: text(row, "comment")?.filter(|c| !c.is_empty()),
+        body: text(row, "body")?.unwrap_or_default().trim().to_string(),
+        name,
+    })
 }
 
 fn rule(text: Option<&str>) -> ForeignKeyAction {

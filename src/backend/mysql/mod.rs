@@ -5,6 +5,7 @@
 mod auto_increment;
 mod binary;
 mod ddl;
+mod events;
 mod foreign_keys;
 pub mod inspect;
 mod precedence;

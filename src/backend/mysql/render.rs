@@ -25,6 +25,9 @@ fn table_name(name: &QualifiedName, context: &RenderContext) -> String {
 }
 
 pub fn render(change: &Change, context: &RenderContext) -> Vec<String> {
+    if let Some(sql) = super::events::render(change, context) {
+        return sql;
+    }
     let t = |name: &QualifiedName| table_name(name, context);
     let q = |schema: &str, name: &str| t(&QualifiedName::new(schema, name));
     match change {

@@ -142,12 +142,15 @@ pub fn render(change: &Change, context: &RenderContext) -> Vec<String> {
             statements.extend(r.create_table(schema, to));
             statements
         }
-        // GreptimeDB and etcd changes have no PostgreSQL statement.
+        // GreptimeDB, etcd and MySQL event changes have no PostgreSQL statement.
         Change::SetTableOptions { .. }
         | Change::SetColumnIndexes { .. }
         | Change::SetDatabaseOptions { .. }
         | Change::PutKey { .. }
-        | Change::DeleteKey { .. } => Vec::new(),
+        | Change::DeleteKey { .. }
+        | Change::CreateEvent { .. }
+        | Change::DropEvent { .. }
+        | Change::AlterEvent { .. } => Vec::new(),
     }
 }
 

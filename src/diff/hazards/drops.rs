@@ -62,6 +62,10 @@ pub(super) fn check(change: &Change, context: &Context<'_>) -> Option<Hazard> {
                 format!("{}: what it did on every write stops", change.describe()),
             )
         }
+        Change::DropEvent { .. } => (
+            HazardKind::DropsObject,
+            format!("{}: what it did on its schedule stops", change.describe()),
+        ),
         Change::DropEnum { .. }
         | Change::DropSequence { .. }
         | Change::DropExtension { .. }

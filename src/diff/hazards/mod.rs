@@ -69,6 +69,7 @@ pub(super) fn permitted(change: &Change, desired: &Model) -> bool {
         Change::RecreateEnum { from, .. } => allowed_drop(&from.name),
         Change::DropSequence { sequence, .. } => allowed_drop(&sequence.name),
         Change::DropFunction { function, .. } => allowed_drop(&function.name),
+        Change::DropEvent { event, .. } => allowed_drop(&event.name),
         Change::DropTrigger { table, trigger } => {
             allowed_drop(&trigger.name) || table_allows(table)
         }
