@@ -72,6 +72,7 @@ impl Action {
             | Change::ReplaceView { .. }
             | Change::ReplaceFunction { .. }
             | Change::SetTableOptions { .. }
+            | Change::SetPartitioning { .. }
             | Change::SetColumnIndexes { .. }
             | Change::SetDatabaseOptions { .. }
             | Change::RecreateTable { .. } => Action::Alter,

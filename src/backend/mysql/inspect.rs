@@ -1,8 +1,9 @@
-//! Reading a live MySQL/MariaDB database into the model from `information_schema`: six queries
+//! Reading a live MySQL/MariaDB database into the model from `information_schema`: seven queries
 //! per database whatever its number of tables, normalized the way the DDL loader normalizes, so
 //! that a database created from SQL inspects equal to that SQL loaded.
 
 use super::ddl::{PRIMARY, canonical_engine};
+use super::partitions::{CatalogPartition, from_catalog};
 use super::types::{canonical_default, canonical_expression, normalize_type};
 use crate::backend::StatementError;
 use crate::model::{
@@ -32,7 +33,7 @@ pub enum InspectError {
 }
 
 /// The number of catalog queries one database costs.
-pub const CATALOG_QUERIES: usize = 6;
+pub const CATALOG_QUERIES: usize = 7;
 
 async fn fetch(
     pool: &MySqlPool,
@@ -113,6 +114,14 @@ const CHECKS: &str = "SELECT CONVERT(table_name USING utf8mb4) AS tbl, \
      CONVERT(constraint_name USING utf8mb4) AS name, CONVERT(check_clause USING utf8mb4) AS clause \
      FROM information_schema.check_constraints WHERE constraint_schema = ?";
 
+const PARTITIONS: &str = "SELECT CONVERT(table_name USING utf8mb4) AS tbl, \
+     CONVERT(partition_name USING utf8mb4) AS name, \
+     CONVERT(partition_method USING utf8mb4) AS method, \
+     CONVERT(partition_expression USING utf8mb4) AS expression, \
+     CONVERT(partition_description USING utf8mb4) AS description \
+     FROM information_schema.partitions WHERE table_schema = ? AND partition_name IS NOT NULL \
+     ORDER BY table_name, partition_ordinal_position, subpartition_ordinal_position";
+
 /// Reads `database` into the schema `schema` of a new model (the schema exists even when the
 /// database holds no table).
 pub async fn inspect(
@@ -165,7 +174,10 @@ pub async fn inspect(
             name.clone(),
             Table {
                 name,
-                mysql: Some(MysqlTable { options }),
+                mysql: Some(MysqlTable {
+                    options,
+                    partitioning: None,
+                }),
                 ..Table::default()
             },
         );
@@ -327,6 +339,7 @@ pub async fn inspect(
             });
         }
     }
+    read_partitions(pool, database, &mut tables).await?;
     let target = model.schema_mut(schema);
     for (name, mut table) in tables {
         table.sort_constraints();
@@ -343,4 +356,36 @@ fn rule(text: Option<&str>) -> ForeignKeyAction {
         "SET DEFAULT" => ForeignKeyAction::SetDefault,
         _ => ForeignKeyAction::Restrict,
     }
+}
+
+/// Every partitioned table's `PARTITION BY`, from one query over the database.
+async fn read_partitions(
+    pool: &MySqlPool,
+    database: &str,
+    tables: &mut BTreeMap<String, Table>,
+) -> Result<(), InspectError> {
+    let mut rows: BTreeMap<String, Vec<CatalogPartition>> = BTreeMap::new();
+    for row in fetch(pool, "partitions", PARTITIONS, database).await? {
+        let table_name = text(&row, "tbl")?.unwrap_or_default();
+        let partition = CatalogPartition {
+            method: text(&row, "method")?.unwrap_or_default(),
+            expression: text(&row, "expression")?.unwrap_or_default(),
+            name: text(&row, "name")?.unwrap_or_default(),
+            description: text(&row, "description")?,
+        };
+        let list = rows.entry(table_name).or_default();
+        // A subpartitioned table lists each partition once per subpartition.
+        if list.last().is_none_or(|last| last.name != partition.name) {
+            list.push(partition);
+        }
+    }
+    for (table_name, list) in rows {
+        let Some(table) = tables.get_mut(&table_name) else {
+            continue;
+        };
+        let object = format!("partitioning of {table_name}");
+        let partitioning = normalize(&object, &list[0].expression, from_catalog(&list))?;
+        table.mysql.get_or_insert_with(MysqlTable::default).partitioning = partitioning;
+    }
+    Ok(())
 }

@@ -4,6 +4,7 @@
 
 mod ddl;
 pub mod inspect;
+mod partitions;
 mod render;
 pub mod types;
 

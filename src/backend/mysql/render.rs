@@ -2,6 +2,7 @@
 //! constraints and table options, with backquoted identifiers.
 
 use super::ddl::PRIMARY;
+use super::partitions;
 use crate::backend::RenderContext;
 use crate::model::{Change, Check, Column, ForeignKey, Index, QualifiedName, Table};
 use std::collections::BTreeMap;
@@ -170,6 +171,9 @@ pub fn render(change: &Change, context: &RenderContext) -> Vec<String> {
             } else {
                 vec![format!("ALTER TABLE {} {}", t(table), clauses.join(" "))]
             }
+        }
+        Change::SetPartitioning { table, from, to } => {
+            partitions::statements(&t(table), from.as_ref(), to.as_ref())
         }
         Change::SetTableComment { table, to, .. } => vec![format!(
             "ALTER TABLE {} COMMENT = {}",
@@ -345,6 +349,10 @@ fn create_table(name: &str, table: &Table, schema: &str, context: &RenderContext
     if !options.is_empty() {
         text.push(' ');
         text.push_str(&options.join(" "));
+    }
+    if let Some(partitioning) = table.mysql.as_ref().and_then(|m| m.partitioning.as_ref()) {
+        text.push(' ');
+        text.push_str(&partitions::clause(partitioning));
     }
     let _ = PRIMARY;
     text
