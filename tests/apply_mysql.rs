@@ -103,3 +103,82 @@ async fn generated_mysql_migrations_apply_check_and_roll_back() {
     assert_eq!(columns(&admin, "customers").await, ["id", "email"]);
     admin.close().await;
 }
+
+/// Its own database: tests of this file run at the same time on one server.
+const EVENTS_YAML: &str = "\
+state:
+  backend: sqlite
+  path: .bfm/state.db
+connections:
+  shop:
+    backend: mysql
+    schema: bfm_events
+";
+
+const EVENTS_V1: &str = "\
+CREATE TABLE events (
+  id BIGINT NOT NULL,
+  year_num INT NOT NULL,
+  PRIMARY KEY (id, year_num)
+)
+PARTITION BY RANGE (year_num)
+(PARTITION p2022 VALUES LESS THAN (2023),
+ PARTITION p2023 VALUES LESS THAN (2024));
+";
+
+/// The partitions of `table` in `bfm_events`, in their order.
+async fn partitions(pool: &MySqlPool, table: &str) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT CAST(partition_name AS CHAR) FROM information_schema.partitions \
+         WHERE table_schema = 'bfm_events' AND table_name = ? AND partition_name IS NOT NULL \
+         ORDER BY partition_ordinal_position",
+    )
+    .bind(table)
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn partitions_are_created_added_and_dropped_only_when_allowed() {
+    let database = fresh_database().await;
+    let project = Project::new(EVENTS_YAML, "shop", &database.url);
+    let admin = MySqlPool::connect(&database.url).await.unwrap();
+    let schema_file = project.path("schema/shop/tables.sql");
+    std::fs::create_dir_all(project.path("schema/shop")).unwrap();
+    std::fs::write(&schema_file, EVENTS_V1).unwrap();
+    assert_success(&project.bfm(&["generate", "--name", "init", "--version", "20260101000000"]));
+    assert_success(&project.bfm(&["apply"]));
+    assert_eq!(partitions(&admin, "events").await, ["p2022", "p2023"]);
+    assert_success(&project.bfm(&["check"]));
+
+    // A partition added after the last one.
+    let added = EVENTS_V1.replace(
+        "(2024));",
+        "(2024),\n PARTITION p2024 VALUES LESS THAN (2025));",
+    );
+    std::fs::write(&schema_file, &added).unwrap();
+    assert_eq!(project.bfm(&["check"]).status.code(), Some(1));
+    assert_success(&project.bfm(&["generate", "--name", "p2024", "--version", "20260102000000"]));
+    assert_success(&project.bfm(&["apply"]));
+    assert_eq!(partitions(&admin, "events").await, ["p2022", "p2023", "p2024"]);
+    assert_success(&project.bfm(&["check"]));
+
+    // Dropping one deletes its rows: refused without --allow-destructive.
+    let dropped = added.replace(" PARTITION p2023 VALUES LESS THAN (2024),\n", "");
+    assert_ne!(dropped, added);
+    std::fs::write(&schema_file, &dropped).unwrap();
+    let args = ["generate", "--name", "drop_p2023", "--version", "20260103000000"];
+    let refused = project.bfm(&args);
+    assert_ne!(refused.status.code(), Some(0), "{}", stdout(&refused));
+    assert_success(&project.bfm(&[&args[..], &["--allow-destructive"]].concat()));
+    assert_success(&project.bfm(&["apply"]));
+    assert_eq!(partitions(&admin, "events").await, ["p2022", "p2024"]);
+    assert_success(&project.bfm(&["check"]));
+
+    // Down restores the dropped partition (empty), partitioning the table anew since it was
+    // not the last one.
+    assert_success(&project.bfm(&["down"]));
+    assert_eq!(partitions(&admin, "events").await, ["p2022", "p2023", "p2024"]);
+    admin.close().await;
+}
