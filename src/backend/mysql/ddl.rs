@@ -61,7 +61,11 @@ pub fn statement_changes(
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
         .any(|w| matches!(w, "PARTITION" | "PARTITIONS" | "PARTITIONING"));
     if words.first() == Some(&"ALTER") && partition_word {
-        return alter_partitions(statement.sql, model, context);
+        if let Ok((table, at)) = partitions::alter_target(statement.sql)
+            && partitions::is_partition_operation(statement.sql, at)
+        {
+            return alter_partitions(statement.sql, &table, at, model, context);
+        }
     }
     // sqlparser does not read MySQL's PARTITION BY: the clause is read apart (see partitions).
     let (sql, partitioning) = match partitions::find_clause(statement.sql) {
@@ -94,11 +98,12 @@ pub fn statement_changes(
 /// sqlparser does not read (see partitions).
 fn alter_partitions(
     sql: &str,
+    parts: &[String],
+    at: usize,
     model: &Model,
     context: &SchemaContext,
 ) -> Result<Vec<Change>, StatementError> {
-    let (parts, at) = partitions::alter_target(sql)?;
-    let name = match parts.as_slice() {
+    let name = match parts {
         [table] => QualifiedName::new(context.default_schema.clone(), table.clone()),
         [schema, table] => QualifiedName::new(schema.clone(), table.clone()),
         _ => return Err(StatementError::new(format!("unexpected name {}", parts.join(".")))),

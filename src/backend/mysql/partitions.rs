@@ -504,6 +504,27 @@ pub fn alter_target(sql: &str) -> Result<(Vec<String>, usize), StatementError> {
     Ok((parts, parser.here()))
 }
 
+/// Whether the rest of an `ALTER TABLE`, from `at`, is a partition operation (`PARTITION BY`,
+/// `REMOVE PARTITIONING`, `ADD|DROP|COALESCE|REORGANIZE|… PARTITION`) rather than one sqlparser
+/// reads, such as a column whose comment says "partition".
+pub fn is_partition_operation(sql: &str, at: usize) -> bool {
+    let Ok(parser) = ClauseParser::new(sql, at, sql.len()) else {
+        return false;
+    };
+    let word = |n: usize| {
+        parser
+            .tokens
+            .get(n)
+            .filter(|t| t.kind == Kind::Word)
+            .map(|t| parser.text(*t).to_ascii_uppercase())
+            .unwrap_or_default()
+    };
+    matches!(
+        (word(0).as_str(), word(1).as_str()),
+        ("PARTITION", "BY") | ("REMOVE", "PARTITIONING") | (_, "PARTITION")
+    )
+}
+
 /// The partitioning after an `ALTER TABLE` whose rest, from `at`, is one partition operation:
 /// `PARTITION BY …`, `REMOVE PARTITIONING`, `ADD PARTITION (…)` or `DROP PARTITION p, …`.
 pub fn alter(

@@ -218,3 +218,67 @@ fn alter_table_adds_and_drops_partitions_of_the_current_partitioning() {
     let (_, at) = alter_target(sql).unwrap();
     assert_eq!(alter(sql, at, Some(&two)).unwrap(), None);
 }
+
+#[test]
+fn only_partition_operations_of_alter_table_are_read_here() {
+    let operation = |sql: &str| {
+        let (_, at) = alter_target(sql).unwrap();
+        is_partition_operation(sql, at)
+    };
+    assert!(!operation("ALTER TABLE t ADD COLUMN c int COMMENT 'partition by'"));
+    assert!(operation("ALTER TABLE t PARTITION BY HASH (id)"));
+    let sql = "ALTER TABLE t COALESCE PARTITION 2";
+    assert!(operation(sql));
+    let (_, at) = alter_target(sql).unwrap();
+    let error = alter(sql, at, Some(&by_year(&[2022]))).unwrap_err();
+    assert_eq!(
+        error.message,
+        "unsupported MySQL DDL: bfm does not manage this partition operation"
+    );
+}
+
+#[test]
+fn a_clause_error_in_a_schema_file_names_its_line_and_column() {
+    use crate::backend::SchemaContext;
+    use crate::backend::mysql::Mysql;
+    use crate::source::{LoadError, LoadOptions, load_sql_text};
+    let text = "CREATE TABLE a (id int);\n\nCREATE TABLE t (y int)\nPARTITION BY RANGE (y)\n\
+                (PARTITION p0 VALUES LESS (10));\n";
+    let context = SchemaContext {
+        default_schema: "app".to_string(),
+    };
+    let options = LoadOptions {
+        dialect: &Mysql,
+        context: &context,
+    };
+    match load_sql_text(text, std::path::Path::new("s.sql"), options) {
+        Err(LoadError::Invalid { location, .. }) => {
+            assert_eq!((location.line, location.column), (5, 27));
+        }
+        other => panic!("expected an invalid-input error, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_partitioned_schema_file_loads_its_partitioning_on_the_table() {
+    use crate::backend::SchemaContext;
+    use crate::backend::mysql::Mysql;
+    use crate::model::QualifiedName;
+    use crate::source::{LoadOptions, load_sql_text};
+    let text = "CREATE TABLE t (id int NOT NULL, y int NOT NULL, PRIMARY KEY (id, y))\n\
+                PARTITION BY RANGE (y) (PARTITION p2022 VALUES LESS THAN (2023));\n\
+                ALTER TABLE t ADD PARTITION (PARTITION p2023 VALUES LESS THAN (2024));\n";
+    let context = SchemaContext {
+        default_schema: "app".to_string(),
+    };
+    let options = LoadOptions {
+        dialect: &Mysql,
+        context: &context,
+    };
+    let model = load_sql_text(text, std::path::Path::new("s.sql"), options).unwrap();
+    let table = model.table(&QualifiedName::new("app", "t")).unwrap();
+    let partitioning = table.mysql.as_ref().and_then(|m| m.partitioning.clone());
+    let mut expected = by_year(&[2022, 2023]);
+    expected.expression = "y".into();
+    assert_eq!(partitioning, Some(expected));
+}
