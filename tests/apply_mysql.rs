@@ -161,14 +161,23 @@ async fn partitions_are_created_added_and_dropped_only_when_allowed() {
     assert_eq!(project.bfm(&["check"]).status.code(), Some(1));
     assert_success(&project.bfm(&["generate", "--name", "p2024", "--version", "20260102000000"]));
     assert_success(&project.bfm(&["apply"]));
-    assert_eq!(partitions(&admin, "events").await, ["p2022", "p2023", "p2024"]);
+    assert_eq!(
+        partitions(&admin, "events").await,
+        ["p2022", "p2023", "p2024"]
+    );
     assert_success(&project.bfm(&["check"]));
 
     // Dropping one deletes its rows: refused without --allow-destructive.
     let dropped = added.replace(" PARTITION p2023 VALUES LESS THAN (2024),\n", "");
     assert_ne!(dropped, added);
     std::fs::write(&schema_file, &dropped).unwrap();
-    let args = ["generate", "--name", "drop_p2023", "--version", "20260103000000"];
+    let args = [
+        "generate",
+        "--name",
+        "drop_p2023",
+        "--version",
+        "20260103000000",
+    ];
     let refused = project.bfm(&args);
     assert_ne!(refused.status.code(), Some(0), "{}", stdout(&refused));
     assert_success(&project.bfm(&[&args[..], &["--allow-destructive"]].concat()));
@@ -179,6 +188,9 @@ async fn partitions_are_created_added_and_dropped_only_when_allowed() {
     // Down restores the dropped partition (empty), partitioning the table anew since it was
     // not the last one.
     assert_success(&project.bfm(&["down"]));
-    assert_eq!(partitions(&admin, "events").await, ["p2022", "p2023", "p2024"]);
+    assert_eq!(
+        partitions(&admin, "events").await,
+        ["p2022", "p2023", "p2024"]
+    );
     admin.close().await;
 }

@@ -74,7 +74,10 @@ async fn catalog_queries_do_not_grow_with_tables_and_read_partitions() {
 
     assert_eq!(partitioning(&model, "plain"), None);
     let sales = partitioning(&model, "sales_3").expect("sales_3 is partitioned");
-    assert_eq!((sales.method.as_str(), sales.expression.as_str()), ("RANGE", "y"));
+    assert_eq!(
+        (sales.method.as_str(), sales.expression.as_str()),
+        ("RANGE", "y")
+    );
     let bounds: Vec<(&str, Vec<String>)> = sales
         .partitions
         .iter()

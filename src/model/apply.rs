@@ -157,7 +157,10 @@ impl Change {
             }
             Change::SetPartitioning { table, to, .. } => {
                 let target = table_mut(model, table)?;
-                target.mysql.get_or_insert_with(Default::default).partitioning = to.clone();
+                target
+                    .mysql
+                    .get_or_insert_with(Default::default)
+                    .partitioning = to.clone();
                 Ok(())
             }
             Change::SetColumnIndexes {

@@ -7,7 +7,8 @@
 
 use super::{
     ApplyError, Check, Column, ColumnIndexes, ColumnPosition, Domain, Enum, Extension, ForeignKey,
-    Function, Index, Model, MysqlPartitioning, PrimaryKey, QualifiedName, Sequence, Table, Trigger, Unique, View,
+    Function, Index, Model, MysqlPartitioning, PrimaryKey, QualifiedName, Sequence, Table, Trigger,
+    Unique, View,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -106,7 +106,12 @@ fn alter_partitions(
     let name = match parts {
         [table] => QualifiedName::new(context.default_schema.clone(), table.clone()),
         [schema, table] => QualifiedName::new(schema.clone(), table.clone()),
-        _ => return Err(StatementError::new(format!("unexpected name {}", parts.join(".")))),
+        _ => {
+            return Err(StatementError::new(format!(
+                "unexpected name {}",
+                parts.join(".")
+            )));
+        }
     };
     let before = model
         .table(&name)
@@ -114,8 +119,10 @@ fn alter_partitions(
         .ok_or_else(|| StatementError::new(format!("table {name} does not exist")))?;
     let mut table = before.clone();
     let current = before.mysql.as_ref().and_then(|m| m.partitioning.as_ref());
-    table.mysql.get_or_insert_with(MysqlTable::default).partitioning =
-        partitions::alter(sql, at, current)?;
+    table
+        .mysql
+        .get_or_insert_with(MysqlTable::default)
+        .partitioning = partitions::alter(sql, at, current)?;
     Ok(table_changes(&name, Some(before), Some(table), Vec::new()))
 }
 
@@ -201,8 +208,10 @@ impl Reader<'_> {
                     for constraint in &create.constraints {
                         add_constraint(self, &mut table, &name, constraint)?;
                     }
-                    table.mysql.get_or_insert_with(MysqlTable::default).partitioning =
-                        self.partitioning.clone();
+                    table
+                        .mysql
+                        .get_or_insert_with(MysqlTable::default)
+                        .partitioning = self.partitioning.clone();
                     finish(&mut table);
                     table
                 };

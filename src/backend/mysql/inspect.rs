@@ -385,7 +385,10 @@ async fn read_partitions(
         };
         let object = format!("partitioning of {table_name}");
         let partitioning = normalize(&object, &list[0].expression, from_catalog(&list))?;
-        table.mysql.get_or_insert_with(MysqlTable::default).partitioning = partitioning;
+        table
+            .mysql
+            .get_or_insert_with(MysqlTable::default)
+            .partitioning = partitioning;
     }
     Ok(())
 }

@@ -53,7 +53,10 @@ pub fn find_clause(sql: &str) -> Option<ClauseSpan> {
                 at += 1;
             }
             c if depth == 0 && c.is_ascii_alphabetic() => {
-                let word_end = at + sql[at..].find(|c: char| !is_word(c)).unwrap_or(sql.len() - at);
+                let word_end = at
+                    + sql[at..]
+                        .find(|c: char| !is_word(c))
+                        .unwrap_or(sql.len() - at);
                 if sql[at..word_end].eq_ignore_ascii_case("PARTITION")
                     && sql[word_end..]
                         .trim_start()
@@ -329,7 +332,10 @@ impl<'a> ClauseParser<'a> {
         let (method, expression) = if self.keyword("HASH") {
             ("HASH", self.expression()?)
         } else if self.keyword("KEY") {
-            if self.peek().is_some_and(|t| self.text(t).eq_ignore_ascii_case("ALGORITHM")) {
+            if self
+                .peek()
+                .is_some_and(|t| self.text(t).eq_ignore_ascii_case("ALGORITHM"))
+            {
                 return Err(self.unsupported("KEY partitioning with an ALGORITHM"));
             }
             ("KEY", self.columns()?)
@@ -352,7 +358,10 @@ impl<'a> ClauseParser<'a> {
         } else {
             None
         };
-        if self.peek().is_some_and(|t| self.text(t).eq_ignore_ascii_case("SUBPARTITION")) {
+        if self
+            .peek()
+            .is_some_and(|t| self.text(t).eq_ignore_ascii_case("SUBPARTITION"))
+        {
             return Err(self.unsupported("subpartitions"));
         }
         let mut partitioning = MysqlPartitioning {
@@ -379,7 +388,10 @@ impl<'a> ClauseParser<'a> {
     }
 
     /// `RANGE (expr)`, `RANGE COLUMNS (a, b)` and the same for LIST.
-    fn by_values(&mut self, method: &'static str) -> Result<(&'static str, String), StatementError> {
+    fn by_values(
+        &mut self,
+        method: &'static str,
+    ) -> Result<(&'static str, String), StatementError> {
         if self.keyword("COLUMNS") {
             let method = if method == "RANGE" {
                 "RANGE COLUMNS"
@@ -433,7 +445,9 @@ impl<'a> ClauseParser<'a> {
             let name = self.name()?;
             let values = self.bound(partitioning)?;
             self.partition_options()?;
-            partitioning.partitions.push(MysqlPartition { name, values });
+            partitioning
+                .partitions
+                .push(MysqlPartition { name, values });
             if self.symbol(b')') {
                 return Ok(());
             }
@@ -446,7 +460,10 @@ impl<'a> ClauseParser<'a> {
         if !partitioning.by_values() {
             return Ok(Vec::new());
         }
-        if self.peek().is_some_and(|t| self.text(t).eq_ignore_ascii_case("DEFAULT")) {
+        if self
+            .peek()
+            .is_some_and(|t| self.text(t).eq_ignore_ascii_case("DEFAULT"))
+        {
             return Err(self.unsupported("DEFAULT partitions"));
         }
         self.expect_keyword("VALUES")?;
@@ -564,8 +581,14 @@ pub fn alter(
         let count = partitioning.partitions.len();
         parser.definitions(&mut partitioning)?;
         for added in &partitioning.partitions[count..] {
-            if partitioning.partitions[..count].iter().any(|p| p.name.eq_ignore_ascii_case(&added.name)) {
-                return Err(StatementError::at(format!("partition {} exists", added.name), start));
+            if partitioning.partitions[..count]
+                .iter()
+                .any(|p| p.name.eq_ignore_ascii_case(&added.name))
+            {
+                return Err(StatementError::at(
+                    format!("partition {} exists", added.name),
+                    start,
+                ));
             }
         }
     } else {
@@ -573,7 +596,9 @@ pub fn alter(
             let here = parser.here();
             let name = parser.name()?;
             let before = partitioning.partitions.len();
-            partitioning.partitions.retain(|p| !p.name.eq_ignore_ascii_case(&name));
+            partitioning
+                .partitions
+                .retain(|p| !p.name.eq_ignore_ascii_case(&name));
             if partitioning.partitions.len() == before {
                 return Err(StatementError::at(format!("no partition {name}"), here));
             }
@@ -636,13 +661,20 @@ fn items(text: &str) -> Vec<(usize, &str)> {
 fn value(expr: &Expr) -> Result<String, StatementError> {
     match expr {
         Expr::Value(v) => match &v.value {
-            Value::Number(n, _) => Ok(n.clone()),
+            // The server evaluates integer bounds: `003` is 3.
+            Value::Number(n, _) => Ok(n
+                .parse::<u128>()
+                .map_or_else(|_| n.clone(), |n| n.to_string())),
             Value::SingleQuotedString(s) | Value::DoubleQuotedString(s) => {
-                Ok(format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'")))
+                Ok(format!("'{}'", s.replace('\\', "\\\\").replace('\'', "''")))
             }
             Value::Null => Ok("NULL".to_string()),
             _ => Err(not_literal()),
         },
+        Expr::UnaryOp {
+            op: UnaryOperator::Plus,
+            expr,
+        } if matches!(**expr, Expr::Value(_)) => value(expr),
         Expr::UnaryOp {
             op: UnaryOperator::Minus,
             expr,
@@ -673,10 +705,15 @@ fn not_literal() -> StatementError {
 
 /// The `PARTITION BY …` clause of `partitioning`, as `CREATE TABLE` and `ALTER TABLE` take it.
 pub fn clause(partitioning: &MysqlPartitioning) -> String {
-    let by_columns = partitioning.method.ends_with("COLUMNS") || partitioning.method.ends_with("KEY");
+    let by_columns =
+        partitioning.method.ends_with("COLUMNS") || partitioning.method.ends_with("KEY");
     let target = if by_columns {
         let names: Vec<String> = split_names(&partitioning.expression);
-        names.iter().map(|n| quote(n)).collect::<Vec<_>>().join(", ")
+        names
+            .iter()
+            .map(|n| quote(n))
+            .collect::<Vec<_>>()
+            .join(", ")
     } else {
         partitioning.expression.clone()
     };
@@ -734,7 +771,10 @@ pub fn statements(
             let mut out = Vec::new();
             if !dropped.is_empty() {
                 let names: Vec<String> = dropped.iter().map(|p| quote(&p.name)).collect();
-                out.push(format!("ALTER TABLE {table} DROP PARTITION {}", names.join(", ")));
+                out.push(format!(
+                    "ALTER TABLE {table} DROP PARTITION {}",
+                    names.join(", ")
+                ));
             }
             if let (false, Some(to)) = (added.is_empty(), to) {
                 let definitions: Vec<String> = added.iter().map(|p| definition(to, p)).collect();
@@ -757,7 +797,9 @@ pub struct CatalogPartition {
 }
 
 /// A table's partitioning from its `information_schema.PARTITIONS` rows (in ordinal order).
-pub fn from_catalog(rows: &[CatalogPartition]) -> Result<Option<MysqlPartitioning>, StatementError> {
+pub fn from_catalog(
+    rows: &[CatalogPartition],
+) -> Result<Option<MysqlPartitioning>, StatementError> {
     let Some(first) = rows.first() else {
         return Ok(None);
     };

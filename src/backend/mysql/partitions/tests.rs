@@ -36,7 +36,10 @@ fn reads_a_range_clause_inside_a_versioned_comment() {
         MysqlPartitioning {
             method: "RANGE".into(),
             expression: "year(joined)".into(),
-            partitions: vec![partition("p2021", &["2022"]), partition("pmax", &["MAXVALUE"])],
+            partitions: vec![
+                partition("p2021", &["2022"]),
+                partition("pmax", &["MAXVALUE"])
+            ],
         }
     );
 }
@@ -58,7 +61,10 @@ fn reads_range_columns_and_list_columns_bounds_as_the_catalog_prints_them() {
          (PARTITION `p one` VALUES IN ((1, 'x'), (2, 'y')))",
     )
     .unwrap();
-    assert_eq!(list.partitions, [partition("p one", &["(1,'x')", "(2,'y')"])]);
+    assert_eq!(
+        list.partitions,
+        [partition("p one", &["(1,'x')", "(2,'y')"])]
+    );
     let from_server = from_catalog(&catalog(
         "LIST COLUMNS",
         "`a`,`b`",
@@ -115,10 +121,7 @@ fn ignores_partition_by_inside_strings_comments_and_parentheses() {
 fn an_error_names_the_offset_in_the_statement() {
     let sql = "CREATE TABLE t (c int)\nPARTITION BY RANGE (c)\n(PARTITION p0 VALUES LESS (10))";
     let error = parsed(sql).unwrap_err();
-    assert_eq!(
-        error.message,
-        "PARTITION BY: expected THAN, found `(`"
-    );
+    assert_eq!(error.message, "PARTITION BY: expected THAN, found `(`");
     assert_eq!(error.offset, Some(sql.find("(10)").unwrap()));
 }
 
@@ -137,13 +140,21 @@ fn refuses_what_bfm_does_not_manage_with_the_usual_wording() {
          (PARTITION p0 VALUES LESS THAN (1))",
     )
     .unwrap_err();
-    assert!(sub.message.starts_with("unsupported MySQL DDL: bfm does not manage subpartitions"));
+    assert!(
+        sub.message
+            .starts_with("unsupported MySQL DDL: bfm does not manage subpartitions")
+    );
     let bound = parsed(
         "CREATE TABLE t (d date) PARTITION BY RANGE (to_days(d)) \
          (PARTITION p0 VALUES LESS THAN (to_days('2024-01-01')))",
     )
     .unwrap_err();
-    assert!(bound.message.contains("partition bounds other than literals"), "{bound:?}");
+    assert!(
+        bound
+            .message
+            .contains("partition bounds other than literals"),
+        "{bound:?}"
+    );
 }
 
 #[test]
@@ -197,7 +208,10 @@ fn other_changes_partition_the_table_anew_or_remove_partitioning() {
         statements("`t`", Some(&moved), None),
         ["ALTER TABLE `t` REMOVE PARTITIONING"]
     );
-    assert_eq!(statements("`t`", Some(&moved), Some(&moved)), Vec::<String>::new());
+    assert_eq!(
+        statements("`t`", Some(&moved), Some(&moved)),
+        Vec::<String>::new()
+    );
 }
 
 #[test]
@@ -206,7 +220,10 @@ fn alter_table_adds_and_drops_partitions_of_the_current_partitioning() {
     let (name, at) = alter_target(sql).unwrap();
     assert_eq!(name, ["db", "t"]);
     let two = by_year(&[2022, 2023]);
-    assert_eq!(alter(sql, at, Some(&two)).unwrap(), Some(by_year(&[2022, 2023, 2024])));
+    assert_eq!(
+        alter(sql, at, Some(&two)).unwrap(),
+        Some(by_year(&[2022, 2023, 2024]))
+    );
     let sql = "ALTER TABLE t DROP PARTITION p2022";
     let (_, at) = alter_target(sql).unwrap();
     assert_eq!(alter(sql, at, Some(&two)).unwrap(), Some(by_year(&[2023])));
@@ -225,7 +242,9 @@ fn only_partition_operations_of_alter_table_are_read_here() {
         let (_, at) = alter_target(sql).unwrap();
         is_partition_operation(sql, at)
     };
-    assert!(!operation("ALTER TABLE t ADD COLUMN c int COMMENT 'partition by'"));
+    assert!(!operation(
+        "ALTER TABLE t ADD COLUMN c int COMMENT 'partition by'"
+    ));
     assert!(operation("ALTER TABLE t PARTITION BY HASH (id)"));
     let sql = "ALTER TABLE t COALESCE PARTITION 2";
     assert!(operation(sql));
@@ -281,4 +300,25 @@ fn a_partitioned_schema_file_loads_its_partitioning_on_the_table() {
     let mut expected = by_year(&[2022, 2023]);
     expected.expression = "y".into();
     assert_eq!(partitioning, Some(expected));
+}
+
+#[test]
+fn bounds_are_spelled_as_the_server_prints_them() {
+    let list = parsed(
+        "CREATE TABLE q (n int) PARTITION BY LIST (n) (PARTITION a VALUES IN (-1, +2, 003))",
+    )
+    .unwrap();
+    assert_eq!(list.partitions[0].values, ["-1", "2", "3"]);
+    let strings = parsed(
+        "CREATE TABLE q (s text) PARTITION BY LIST COLUMNS (s) \
+         (PARTITION a VALUES IN ('O''Brien', 'x\\\\y', \"dq\"))",
+    )
+    .unwrap();
+    let from_server = from_catalog(&catalog(
+        "LIST COLUMNS",
+        "`s`",
+        &[("a", Some("'O''Brien','x\\\\y','dq'"))],
+    ))
+    .unwrap();
+    assert_eq!(from_server, Some(strings));
 }
