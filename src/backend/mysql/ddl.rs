@@ -60,12 +60,12 @@ pub fn statement_changes(
     let partition_word = upper
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
         .any(|w| matches!(w, "PARTITION" | "PARTITIONS" | "PARTITIONING"));
-    if words.first() == Some(&"ALTER") && partition_word {
-        if let Ok((table, at)) = partitions::alter_target(statement.sql)
-            && partitions::is_partition_operation(statement.sql, at)
-        {
-            return alter_partitions(statement.sql, &table, at, model, context);
-        }
+    if words.first() == Some(&"ALTER")
+        && partition_word
+        && let Ok((table, at)) = partitions::alter_target(statement.sql)
+        && partitions::is_partition_operation(statement.sql, at)
+    {
+        return alter_partitions(statement.sql, &table, at, model, context);
     }
     // sqlparser does not read MySQL's PARTITION BY: the clause is read apart (see partitions).
     let (sql, partitioning) = match partitions::find_clause(statement.sql) {
