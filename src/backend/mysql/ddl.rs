@@ -68,7 +68,13 @@ pub fn statement_changes(
         return alter_partitions(statement.sql, &table, at, model, context);
     }
     // sqlparser does not read MySQL's PARTITION BY: the clause is read apart (see partitions).
-    let (sql, partitioning) = match partitions::find_clause(statement.sql) {
+    let clause = partitions::find_clause(statement.sql);
+    if clause.is_some() && words.first() != Some(&"CREATE") {
+        return Err(unsupported(
+            "PARTITION BY combined with other ALTER TABLE operations",
+        ));
+    }
+    let (sql, partitioning) = match clause {
         Some(span) => (
             &statement.sql[..span.cut],
             Some(partitions::parse_clause(statement.sql, span)?),

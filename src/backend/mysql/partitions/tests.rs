@@ -322,3 +322,41 @@ fn bounds_are_spelled_as_the_server_prints_them() {
     .unwrap();
     assert_eq!(from_server, Some(strings));
 }
+
+#[test]
+fn partition_by_among_other_alter_table_operations_is_refused() {
+    use crate::backend::mysql::Mysql;
+    use crate::backend::{Dialect, SchemaContext, StatementText};
+    let context = SchemaContext {
+        default_schema: "app".to_string(),
+    };
+    let mut model = crate::model::Model::default();
+    for sql in [
+        "CREATE TABLE t (id int NOT NULL, PRIMARY KEY (id))",
+        "ALTER TABLE t ADD COLUMN c int COMMENT 'partition by'",
+    ] {
+        let statement = StatementText {
+            sql,
+            directives: &[],
+        };
+        for change in Mysql
+            .statement_changes(statement, &model, &context)
+            .unwrap()
+        {
+            change.apply_to(&mut model).unwrap();
+        }
+    }
+    let statement = StatementText {
+        sql: "ALTER TABLE t ADD COLUMN d int, PARTITION BY HASH (id)",
+        directives: &[],
+    };
+    let error = Mysql
+        .statement_changes(statement, &model, &context)
+        .unwrap_err();
+    assert!(
+        error
+            .message
+            .starts_with("unsupported MySQL DDL: bfm does not manage PARTITION BY combined"),
+        "{error:?}"
+    );
+}
