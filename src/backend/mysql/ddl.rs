@@ -214,6 +214,9 @@ impl Reader<'_> {
                     for constraint in &create.constraints {
                         add_constraint(self, &mut table, &name, constraint)?;
                     }
+                    if let Some(partitioning) = &self.partitioning {
+                        partitions::check_columns(partitioning, &table)?;
+                    }
                     table
                         .mysql
                         .get_or_insert_with(MysqlTable::default)

@@ -7,7 +7,7 @@
 use super::render::quote;
 use super::types::{canonical_expression, parse_expression};
 use crate::backend::StatementError;
-use crate::model::{MysqlPartition, MysqlPartitioning, PartitionEdit};
+use crate::model::{MysqlPartition, MysqlPartitioning, PartitionEdit, Table};
 use sqlparser::ast::{Expr, UnaryOperator, Value};
 
 /// Where a `PARTITION BY` clause sits in a `CREATE TABLE` statement.
@@ -705,9 +705,7 @@ fn not_literal() -> StatementError {
 
 /// The `PARTITION BY …` clause of `partitioning`, as `CREATE TABLE` and `ALTER TABLE` take it.
 pub fn clause(partitioning: &MysqlPartitioning) -> String {
-    let by_columns =
-        partitioning.method.ends_with("COLUMNS") || partitioning.method.ends_with("KEY");
-    let target = if by_columns {
+    let target = if by_columns(&partitioning.method) {
         let names: Vec<String> = split_names(&partitioning.expression);
         names
             .iter()
@@ -734,6 +732,35 @@ pub fn clause(partitioning: &MysqlPartitioning) -> String {
         text.push_str(&format!(" ({})", definitions.join(", ")));
     }
     text
+}
+
+/// Fails when a COLUMNS or KEY partitioning names a column `table` does not have, which the
+/// server would only say when the migration runs.
+pub fn check_columns(
+    partitioning: &MysqlPartitioning,
+    table: &Table,
+) -> Result<(), StatementError> {
+    if !by_columns(&partitioning.method) {
+        return Ok(());
+    }
+    match split_names(&partitioning.expression)
+        .into_iter()
+        .find(|name| {
+            !table
+                .columns
+                .iter()
+                .any(|c| c.name.eq_ignore_ascii_case(name))
+        }) {
+        Some(name) => Err(StatementError::new(format!(
+            "PARTITION BY {}: table {} has no column {name}",
+            partitioning.method, table.name
+        ))),
+        None => Ok(()),
+    }
+}
+
+fn by_columns(method: &str) -> bool {
+    method.ends_with("COLUMNS") || method.ends_with("KEY")
 }
 
 fn split_names(list: &str) -> Vec<String> {
@@ -804,8 +831,7 @@ pub fn from_catalog(
         return Ok(None);
     };
     let method = first.method.to_ascii_uppercase();
-    let by_columns = method.ends_with("COLUMNS") || method.ends_with("KEY");
-    let expression = if by_columns {
+    let expression = if by_columns(&method) {
         let list: Vec<String> = items(&first.expression)
             .into_iter()
             .filter(|(_, name)| !name.is_empty())

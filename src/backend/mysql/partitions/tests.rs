@@ -360,3 +360,23 @@ fn partition_by_among_other_alter_table_operations_is_refused() {
         "{error:?}"
     );
 }
+
+#[test]
+fn a_partitioning_column_the_table_lacks_is_an_error_when_loading() {
+    let mut table = crate::model::Table {
+        name: "t".into(),
+        columns: vec![crate::model::Column {
+            name: "Region".into(),
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let key = parsed("CREATE TABLE t (x int) PARTITION BY KEY (region)").unwrap();
+    assert_eq!(check_columns(&key, &table), Ok(()));
+    table.columns[0].name = "area".into();
+    let error = check_columns(&key, &table).unwrap_err();
+    assert_eq!(
+        error.message,
+        "PARTITION BY KEY: table t has no column region"
+    );
+}
