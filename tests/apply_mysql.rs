@@ -199,56 +199,93 @@ async fn scheduled_events_are_created_altered_checked_and_rolled_back() {
     admin.close().await;
 }
 
-/// The prepared statements this connection has executed so far (`Com_stmt_execute`).
-async fn executed(connection: &mut sqlx::MySqlConnection) -> i64 {
-    let row: (String, String) = sqlx::query_as(
-        "SELECT CAST(variable_name AS CHAR), CAST(variable_value AS CHAR) \
-         FROM information_schema.session_status WHERE variable_name = 'COM_STMT_EXECUTE'",
+/// Its own database: tests of this file run at the same time on one server.
+const PARTITIONS_YAML: &str = "\
+state:
+  backend: sqlite
+  path: .bfm/state.db
+connections:
+  shop:
+    backend: mysql
+    schema: bfm_events
+";
+
+const PARTITIONS_V1: &str = "\
+CREATE TABLE events (
+  id BIGINT NOT NULL,
+  year_num INT NOT NULL,
+  PRIMARY KEY (id, year_num)
+)
+PARTITION BY RANGE (year_num)
+(PARTITION p2022 VALUES LESS THAN (2023),
+ PARTITION p2023 VALUES LESS THAN (2024));
+";
+
+/// The partitions of `table` in `bfm_events`, in their order.
+async fn partitions(pool: &MySqlPool, table: &str) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT CAST(partition_name AS CHAR) FROM information_schema.partitions \
+         WHERE table_schema = 'bfm_events' AND table_name = ? AND partition_name IS NOT NULL \
+         ORDER BY partition_ordinal_position",
     )
-    .fetch_one(&mut *connection)
+    .bind(table)
+    .fetch_all(pool)
     .await
-    .unwrap();
-    row.1.parse().unwrap()
+    .unwrap()
 }
 
 #[tokio::test]
-async fn inspection_costs_the_same_few_queries_whatever_the_database_holds() {
-    use bfm::backend::mysql::inspect::{CATALOG_QUERIES, inspect};
-    use sqlx::mysql::MySqlPoolOptions;
+async fn partitions_are_created_added_and_dropped_only_when_allowed() {
     let database = fresh_database().await;
-    let name = database
-        .url
-        .rsplit('/')
-        .next()
-        .unwrap_or_default()
-        .to_string();
-    let pool = MySqlPoolOptions::new()
-        .max_connections(1)
-        .connect(&database.url)
-        .await
-        .unwrap();
-    let mut costs = Vec::new();
-    for round in 0..3 {
-        if round > 0 {
-            let ddl = format!(
-                "CREATE TABLE t{round} (id int PRIMARY KEY, p int, CHECK (p > 0), \
-                 FOREIGN KEY (p) REFERENCES t{round} (id));\n\
-                 CREATE EVENT e{round} ON SCHEDULE EVERY {round} HOUR DO DELETE FROM t{round};"
-            );
-            sqlx::raw_sql(sqlx::AssertSqlSafe(ddl))
-                .execute(&pool)
-                .await
-                .unwrap();
-        }
-        let mut connection = pool.acquire().await.unwrap();
-        let before = executed(&mut connection).await;
-        drop(connection);
-        let model = inspect(&pool, &name, "app").await.unwrap();
-        assert_eq!(model.schemas["app"].events.len(), round);
-        let mut connection = pool.acquire().await.unwrap();
-        // The count query itself is one more prepared execution.
-        costs.push(executed(&mut connection).await - before - 1);
-    }
-    assert_eq!(costs, vec![CATALOG_QUERIES as i64; 3]);
-    pool.close().await;
+    let project = Project::new(PARTITIONS_YAML, "shop", &database.url);
+    let admin = MySqlPool::connect(&database.url).await.unwrap();
+    let schema_file = project.path("schema/shop/tables.sql");
+    std::fs::create_dir_all(project.path("schema/shop")).unwrap();
+    std::fs::write(&schema_file, PARTITIONS_V1).unwrap();
+    assert_success(&project.bfm(&["generate", "--name", "init", "--version", "20260101000000"]));
+    assert_success(&project.bfm(&["apply"]));
+    assert_eq!(partitions(&admin, "events").await, ["p2022", "p2023"]);
+    assert_success(&project.bfm(&["check"]));
+
+    // A partition added after the last one.
+    let added = PARTITIONS_V1.replace(
+        "(2024));",
+        "(2024),\n PARTITION p2024 VALUES LESS THAN (2025));",
+    );
+    std::fs::write(&schema_file, &added).unwrap();
+    assert_eq!(project.bfm(&["check"]).status.code(), Some(1));
+    assert_success(&project.bfm(&["generate", "--name", "p2024", "--version", "20260102000000"]));
+    assert_success(&project.bfm(&["apply"]));
+    assert_eq!(
+        partitions(&admin, "events").await,
+        ["p2022", "p2023", "p2024"]
+    );
+    assert_success(&project.bfm(&["check"]));
+
+    // Dropping one deletes its rows: refused without --allow-destructive.
+    let dropped = added.replace(" PARTITION p2023 VALUES LESS THAN (2024),\n", "");
+    assert_ne!(dropped, added);
+    std::fs::write(&schema_file, &dropped).unwrap();
+    let args = [
+        "generate",
+        "--name",
+        "drop_p2023",
+        "--version",
+        "20260103000000",
+    ];
+    let refused = project.bfm(&args);
+    assert_ne!(refused.status.code(), Some(0), "{}", stdout(&refused));
+    assert_success(&project.bfm(&[&args[..], &["--allow-destructive"]].concat()));
+    assert_success(&project.bfm(&["apply"]));
+    assert_eq!(partitions(&admin, "events").await, ["p2022", "p2024"]);
+    assert_success(&project.bfm(&["check"]));
+
+    // Down restores the dropped partition (empty), partitioning the table anew since it was
+    // not the last one.
+    assert_success(&project.bfm(&["down"]));
+    assert_eq!(
+        partitions(&admin, "events").await,
+        ["p2022", "p2023", "p2024"]
+    );
+    admin.close().await;
 }

@@ -75,6 +75,7 @@ impl Action {
             | Change::ReplaceFunction { .. }
             | Change::AlterEvent { .. }
             | Change::SetTableOptions { .. }
+            | Change::SetPartitioning { .. }
             | Change::SetColumnIndexes { .. }
             | Change::SetDatabaseOptions { .. }
             | Change::RecreateTable { .. } => Action::Alter,

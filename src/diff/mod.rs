@@ -59,6 +59,8 @@ pub enum HazardKind {
     RecreatesTable,
     /// An etcd key the desired state no longer lists is deleted (its group says `prune: true`).
     DeletesKey,
+    /// MySQL: a dropped RANGE or LIST partition takes its rows with it.
+    DropsPartition,
 }
 
 impl HazardKind {

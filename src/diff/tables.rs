@@ -199,12 +199,20 @@ fn table(name: &QualifiedName, from: &Table, to: &Table, out: &mut Vec<Change>) 
 
     columns::comments(name, from, to, out);
     // MySQL table options (engine, collation, comment, …) change together in one ALTER.
-    if from.mysql != to.mysql {
-        let options = |t: &Table| t.mysql.clone().unwrap_or_default().options;
+    let options = |t: &Table| t.mysql.clone().unwrap_or_default().options;
+    if options(from) != options(to) {
         out.push(Change::SetTableOptions {
             table: t(),
             from: options(from),
             to: options(to),
+        });
+    }
+    let partitioning = |t: &Table| t.mysql.as_ref().and_then(|m| m.partitioning.clone());
+    if partitioning(from) != partitioning(to) {
+        out.push(Change::SetPartitioning {
+            table: t(),
+            from: partitioning(from),
+            to: partitioning(to),
         });
     }
     if from.comment != to.comment {

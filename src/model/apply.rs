@@ -167,6 +167,14 @@ impl Change {
             Change::SetTableOptions { table, to, .. } => {
                 greptime::set_table_options(model, table, to)
             }
+            Change::SetPartitioning { table, to, .. } => {
+                let target = table_mut(model, table)?;
+                target
+                    .mysql
+                    .get_or_insert_with(Default::default)
+                    .partitioning = to.clone();
+                Ok(())
+            }
             Change::SetColumnIndexes {
                 table, column, to, ..
             } => greptime::set_column_indexes(model, table, column, to),

@@ -7,7 +7,8 @@
 
 use super::{
     ApplyError, Check, Column, ColumnIndexes, ColumnPosition, Domain, Enum, Event, Extension,
-    ForeignKey, Function, Index, Model, PrimaryKey, QualifiedName, Sequence, Table, Trigger,
+    ForeignKey, Function, Index, Model, MysqlPartitioning, PrimaryKey, QualifiedName, Sequence,
+    Table, Trigger,
     Unique, View,
 };
 use serde::{Deserialize, Serialize};
@@ -300,6 +301,13 @@ pub enum Change {
         from: BTreeMap<String, String>,
         to: BTreeMap<String, String>,
     },
+    /// MySQL: a table's `PARTITION BY` clause changes — partitions added at the end or dropped
+    /// (RANGE, LIST), the table partitioned anew, or its partitioning removed (`to: None`).
+    SetPartitioning {
+        table: QualifiedName,
+        from: Option<MysqlPartitioning>,
+        to: Option<MysqlPartitioning>,
+    },
     /// GreptimeDB: `ALTER TABLE … MODIFY COLUMN c SET | UNSET … INDEX`.
     SetColumnIndexes {
         table: QualifiedName,
@@ -516,6 +524,11 @@ impl Change {
                 tag,
             },
             Change::SetTableOptions { table, from, to } => Change::SetTableOptions {
+                table,
+                from: to,
+                to: from,
+            },
+            Change::SetPartitioning { table, from, to } => Change::SetPartitioning {
                 table,
                 from: to,
                 to: from,
@@ -780,6 +793,7 @@ impl Change {
             | Change::AddColumnAt { table, .. }
             | Change::DropColumnAt { table, .. }
             | Change::SetTableOptions { table, .. }
+            | Change::SetPartitioning { table, .. }
             | Change::SetColumnIndexes { table, .. } => Some(table),
             _ => None,
         }
@@ -905,6 +919,10 @@ impl Change {
                 format!("drop {kind} {subject}.{}", column.name)
             }
             Change::SetTableOptions { .. } => format!("set options on table {subject}"),
+            Change::SetPartitioning { to: None, .. } => {
+                format!("remove partitioning from table {subject}")
+            }
+            Change::SetPartitioning { .. } => format!("set partitioning of table {subject}"),
             Change::SetColumnIndexes { column, .. } => {
                 format!("set indexes on column {subject}.{column}")
             }

@@ -196,7 +196,9 @@ pub(super) fn facts(change: &Change) -> Facts {
         Change::RecreateTable { schema, to, .. } => f
             .needs
             .push(Resource::Relation(QualifiedName::new(schema, &to.name))),
-        Change::SetTableOptions { table, .. } => f.needs.push(Resource::Relation(table.clone())),
+        Change::SetTableOptions { table, .. } | Change::SetPartitioning { table, .. } => {
+            f.needs.push(Resource::Relation(table.clone()))
+        }
         Change::SetColumnIndexes { table, column, .. } => {
             f.needs.push(Resource::Relation(table.clone()));
             f.needs

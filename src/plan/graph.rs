@@ -87,6 +87,10 @@ fn rank(change: &Change) -> (Phase, u8) {
         Change::AddCheck { .. } => (Phase::Constraints, 4),
         Change::CreateIndex { .. } => (Phase::Constraints, 5),
         Change::AddForeignKey { .. } => (Phase::Constraints, 6),
+        // Every unique key of a partitioned table must hold the partitioning columns: remove
+        // partitioning before the keys change, partition once they are in place.
+        Change::SetPartitioning { to: None, .. } => (Phase::Tables, 5),
+        Change::SetPartitioning { .. } => (Phase::Constraints, 7),
         Change::CreateView { .. } => (Phase::Views, 0),
         Change::ReplaceView { .. } => (Phase::Views, 1),
         Change::SetComment { .. } => (Phase::Views, 2),

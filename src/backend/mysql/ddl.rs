@@ -3,12 +3,13 @@
 //! the index a foreign key needs, NOT NULL primary key columns), and the changes are the table
 //! diff between before and after, with renames stated first.
 
+use super::partitions;
 use super::types::{canonical_default, canonical_expr, default_collation, normalize_type};
 use crate::backend::postgres::expr::parse_error;
 use crate::backend::{SchemaContext, StatementError, StatementText};
 use crate::model::{
     Change, Check, Column, ForeignKey, ForeignKeyAction, Identity, IdentityKind, Index, IndexKey,
-    Model, MysqlColumn, MysqlTable, PrimaryKey, QualifiedName, Schema, Table,
+    Model, MysqlColumn, MysqlPartitioning, MysqlTable, PrimaryKey, QualifiedName, Schema, Table,
 };
 use sqlparser::ast::{
     AlterColumnOperation, AlterTableOperation, ColumnOption, CreateTableOptions, DataType, Expr,
@@ -59,13 +60,32 @@ pub fn statement_changes(
             return Err(unsupported(&format!("{} {kind}", words[0])));
         }
     }
-    if upper.contains("PARTITION BY")
-        || upper.contains("PARTITION ") && words.first() == Some(&"ALTER")
+    let partition_word = upper
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .any(|w| matches!(w, "PARTITION" | "PARTITIONS" | "PARTITIONING"));
+    if words.first() == Some(&"ALTER")
+        && partition_word
+        && let Ok((table, at)) = partitions::alter_target(statement.sql)
+        && partitions::is_partition_operation(statement.sql, at)
     {
-        return Err(unsupported("partitioned tables"));
+        return alter_partitions(statement.sql, &table, at, model, context);
     }
+    // sqlparser does not read MySQL's PARTITION BY: the clause is read apart (see partitions).
+    let clause = partitions::find_clause(statement.sql);
+    if clause.is_some() && words.first() != Some(&"CREATE") {
+        return Err(unsupported(
+            "PARTITION BY combined with other ALTER TABLE operations",
+        ));
+    }
+    let (sql, partitioning) = match clause {
+        Some(span) => (
+            &statement.sql[..span.cut],
+            Some(partitions::parse_clause(statement.sql, span)?),
+        ),
+        None => (statement.sql, None),
+    };
     let dialect = MySqlDialect {};
-    let sql = super::binary::rewrite(&super::versioned::blank_mysql_only(statement.sql));
+    let sql = super::binary::rewrite(&super::versioned::blank_mysql_only(sql));
     let mut parsed = Parser::new(&dialect)
         .try_with_sql(&sql)
         .and_then(|mut p| p.parse_statements())
@@ -76,8 +96,44 @@ pub fn statement_changes(
             parsed.len()
         )));
     }
-    let reader = Reader { model, context };
+    let reader = Reader {
+        model,
+        context,
+        partitioning,
+    };
     reader.read(parsed.remove(0))
+}
+
+/// `ALTER TABLE … PARTITION BY | REMOVE PARTITIONING | ADD PARTITION | DROP PARTITION`, which
+/// sqlparser does not read (see partitions).
+fn alter_partitions(
+    sql: &str,
+    parts: &[String],
+    at: usize,
+    model: &Model,
+    context: &SchemaContext,
+) -> Result<Vec<Change>, StatementError> {
+    let name = match parts {
+        [table] => QualifiedName::new(context.default_schema.clone(), table.clone()),
+        [schema, table] => QualifiedName::new(schema.clone(), table.clone()),
+        _ => {
+            return Err(StatementError::new(format!(
+                "unexpected name {}",
+                parts.join(".")
+            )));
+        }
+    };
+    let before = model
+        .table(&name)
+        .cloned()
+        .ok_or_else(|| StatementError::new(format!("table {name} does not exist")))?;
+    let mut table = before.clone();
+    let current = before.mysql.as_ref().and_then(|m| m.partitioning.as_ref());
+    table
+        .mysql
+        .get_or_insert_with(MysqlTable::default)
+        .partitioning = partitions::alter(sql, at, current)?;
+    Ok(table_changes(&name, Some(before), Some(table), Vec::new()))
 }
 
 /// A statement bfm leaves to the user by design, worded so callers can count it as a refusal.
@@ -88,6 +144,8 @@ fn unsupported(what: &str) -> StatementError {
 struct Reader<'a> {
     model: &'a Model,
     context: &'a SchemaContext,
+    /// The `PARTITION BY` clause cut off a CREATE TABLE before sqlparser read it.
+    partitioning: Option<MysqlPartitioning>,
 }
 
 impl Reader<'_> {
@@ -130,9 +188,6 @@ impl Reader<'_> {
                 if create.query.is_some() {
                     return Err(unsupported("CREATE TABLE … AS SELECT"));
                 }
-                if create.partition_by.is_some() {
-                    return Err(unsupported("partitioned tables"));
-                }
                 let table = if let Some(like) = &create.like {
                     let source = match like {
                         sqlparser::ast::CreateTableLikeKind::Parenthesized(l)
@@ -163,6 +218,13 @@ impl Reader<'_> {
                     for constraint in &create.constraints {
                         add_constraint(self, &mut table, &name, constraint)?;
                     }
+                    if let Some(partitioning) = &self.partitioning {
+                        partitions::check_columns(partitioning, &table)?;
+                    }
+                    table
+                        .mysql
+                        .get_or_insert_with(MysqlTable::default)
+                        .partitioning = self.partitioning.clone();
                     finish(&mut table);
                     table
                 };

@@ -4,6 +4,7 @@
 
 use super::ddl::{PRIMARY, canonical_engine};
 use super::events::canonical_interval;
+use super::partitions::{CatalogPartition, from_catalog};
 use super::types::{canonical_default, canonical_expression, normalize_type};
 use crate::backend::StatementError;
 use crate::model::{
@@ -33,7 +34,7 @@ pub enum InspectError {
 }
 
 /// The number of catalog queries one database costs.
-pub const CATALOG_QUERIES: usize = 7;
+pub const CATALOG_QUERIES: usize = 8;
 
 async fn fetch(
     pool: &MySqlPool,
@@ -129,6 +130,13 @@ const EVENTS: &str = "SELECT CONVERT(event_name USING utf8mb4) AS name, \
      CONVERT(status USING utf8mb4) AS status, CONVERT(on_completion USING utf8mb4) AS on_completion, \
      CONVERT(event_comment USING utf8mb4) AS comment \
      FROM information_schema.events WHERE event_schema = ? ORDER BY event_name";
+const PARTITIONS: &str = "SELECT CONVERT(table_name USING utf8mb4) AS tbl, \
+     CONVERT(partition_name USING utf8mb4) AS name, \
+     CONVERT(partition_method USING utf8mb4) AS method, \
+     CONVERT(partition_expression USING utf8mb4) AS expression, \
+     CONVERT(partition_description USING utf8mb4) AS description \
+     FROM information_schema.partitions WHERE table_schema = ? AND partition_name IS NOT NULL \
+     ORDER BY table_name, partition_ordinal_position, subpartition_ordinal_position";
 
 /// Reads `database` into the schema `schema` of a new model (the schema exists even when the
 /// database holds no table).
@@ -182,7 +190,10 @@ pub async fn inspect(
             name.clone(),
             Table {
                 name,
-                mysql: Some(MysqlTable { options }),
+                mysql: Some(MysqlTable {
+                    options,
+                    partitioning: None,
+                }),
                 ..Table::default()
             },
         );
@@ -352,6 +363,7 @@ pub async fn inspect(
         let event = event_from_row(&row)?;
         events.insert(event.name.clone(), event);
     }
+    read_partitions(pool, database, &mut tables).await?;
     let target = model.schema_mut(schema);
     target.events = events;
     for (name, mut table) in tables {
@@ -407,4 +419,39 @@ fn rule(text: Option<&str>) -> ForeignKeyAction {
         "SET DEFAULT" => ForeignKeyAction::SetDefault,
         _ => ForeignKeyAction::Restrict,
     }
+}
+
+/// Every partitioned table's `PARTITION BY`, from one query over the database.
+async fn read_partitions(
+    pool: &MySqlPool,
+    database: &str,
+    tables: &mut BTreeMap<String, Table>,
+) -> Result<(), InspectError> {
+    let mut rows: BTreeMap<String, Vec<CatalogPartition>> = BTreeMap::new();
+    for row in fetch(pool, "partitions", PARTITIONS, database).await? {
+        let table_name = text(&row, "tbl")?.unwrap_or_default();
+        let partition = CatalogPartition {
+            method: text(&row, "method")?.unwrap_or_default(),
+            expression: text(&row, "expression")?.unwrap_or_default(),
+            name: text(&row, "name")?.unwrap_or_default(),
+            description: text(&row, "description")?,
+        };
+        let list = rows.entry(table_name).or_default();
+        // A subpartitioned table lists each partition once per subpartition.
+        if list.last().is_none_or(|last| last.name != partition.name) {
+            list.push(partition);
+        }
+    }
+    for (table_name, list) in rows {
+        let Some(table) = tables.get_mut(&table_name) else {
+            continue;
+        };
+        let object = format!("partitioning of {table_name}");
+        let partitioning = normalize(&object, &list[0].expression, from_catalog(&list))?;
+        table
+            .mysql
+            .get_or_insert_with(MysqlTable::default)
+            .partitioning = partitioning;
+    }
+    Ok(())
 }

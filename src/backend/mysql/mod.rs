@@ -8,6 +8,7 @@ mod ddl;
 mod events;
 mod foreign_keys;
 pub mod inspect;
+mod partitions;
 mod precedence;
 mod render;
 pub mod types;

@@ -3,6 +3,7 @@
 
 use super::auto_increment;
 use super::ddl::PRIMARY;
+use super::partitions;
 use crate::backend::RenderContext;
 use crate::model::{Change, Check, Column, ForeignKey, Index, QualifiedName, Table};
 use std::collections::BTreeMap;
@@ -184,6 +185,9 @@ pub fn render(change: &Change, context: &RenderContext) -> Vec<String> {
                 vec![format!("ALTER TABLE {} {}", t(table), clauses.join(" "))]
             }
         }
+        Change::SetPartitioning { table, from, to } => {
+            partitions::statements(&t(table), from.as_ref(), to.as_ref())
+        }
         Change::SetTableComment { table, to, .. } => vec![format!(
             "ALTER TABLE {} COMMENT = {}",
             t(table),
@@ -353,6 +357,10 @@ fn create_table(name: &str, table: &Table, schema: &str, context: &RenderContext
     if !options.is_empty() {
         text.push(' ');
         text.push_str(&options.join(" "));
+    }
+    if let Some(partitioning) = table.mysql.as_ref().and_then(|m| m.partitioning.as_ref()) {
+        text.push(' ');
+        text.push_str(&partitions::clause(partitioning));
     }
     let _ = PRIMARY;
     text

@@ -142,8 +142,9 @@ pub fn render(change: &Change, context: &RenderContext) -> Vec<String> {
             statements.extend(r.create_table(schema, to));
             statements
         }
-        // GreptimeDB, etcd and MySQL event changes have no PostgreSQL statement.
+        // GreptimeDB, MySQL and etcd changes have no PostgreSQL statement.
         Change::SetTableOptions { .. }
+        | Change::SetPartitioning { .. }
         | Change::SetColumnIndexes { .. }
         | Change::SetDatabaseOptions { .. }
         | Change::PutKey { .. }

@@ -7,6 +7,7 @@ mod drops;
 mod enum_values;
 mod narrowing;
 mod not_null_without_default;
+mod partitions;
 mod rebuilds;
 mod recreates;
 mod rewrites;
@@ -42,6 +43,7 @@ const RULES: &[Rule] = &[
     recreates::check,
     deletes_keys::check,
     domains::check,
+    partitions::check,
 ];
 
 /// The hazards of one change, in rule order.
@@ -93,6 +95,7 @@ pub(super) fn permitted(change: &Change, desired: &Model) -> bool {
             allowed_drop(&foreign_key.name) || table_allows(table)
         }
         Change::DropIndex { table, index } => allowed_drop(&index.name) || table_allows(table),
+        Change::SetPartitioning { table, .. } => table_allows(table),
         Change::DeleteKey { table, .. } => schema
             .and_then(|s| s.key_groups.get(table))
             .is_some_and(|group| group.prune),
