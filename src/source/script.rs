@@ -2,6 +2,7 @@
 //! `+migrate` directives written in comments. Our own small lexer: sqlparser drops comments and
 //! cannot parse every statement a hand-written migration may hold.
 
+use super::compound::CompoundTracker;
 use std::ops::Range;
 
 /// The part of a hand-written migration a statement belongs to.
@@ -52,8 +53,10 @@ pub struct SplitError {
 /// Splits `text` into statements at top-level semicolons.
 ///
 /// Understands single-quoted strings (with `''` and, after `E`, backslash escapes), quoted
-/// identifiers, dollar quotes, line and nested block comments, and sql-migrate's
-/// `-- +migrate StatementBegin` / `StatementEnd` around statements that hold semicolons.
+/// identifiers (double quotes and MySQL's backquotes), dollar quotes, line and nested block
+/// comments, `BEGIN … END` bodies of `CREATE TRIGGER`/`PROCEDURE`/`FUNCTION`/`EVENT` (see
+/// [`CompoundTracker`]), and sql-migrate's `-- +migrate StatementBegin` / `StatementEnd` around
+/// statements that hold semicolons.
 pub fn split(text: &str) -> Result<Script, SplitError> {
     Splitter::new(text).run()
 }
@@ -70,6 +73,8 @@ struct Splitter<'a> {
     pending_directives: Vec<String>,
     /// Inside `StatementBegin` … `StatementEnd`: semicolons do not end the statement.
     in_block: bool,
+    /// `BEGIN … END` blocks of the statement being read.
+    compound: CompoundTracker,
 }
 
 impl<'a> Splitter<'a> {
@@ -83,6 +88,7 @@ impl<'a> Splitter<'a> {
             statement_start: None,
             pending_directives: Vec::new(),
             in_block: false,
+            compound: CompoundTracker::default(),
         }
     }
 
@@ -97,23 +103,33 @@ impl<'a> Splitter<'a> {
                         && matches!(self.bytes[self.pos - 1], b'e' | b'E')
                         && !self.is_identifier_byte_at(self.pos.wrapping_sub(2));
                     self.mark_start();
+                    self.compound.symbol(byte);
                     self.quoted(b'\'', escapes, "string")?;
                 }
-                b'"' => {
+                b'"' | b'`' => {
                     self.mark_start();
-                    self.quoted(b'"', false, "quoted identifier")?;
+                    self.compound.symbol(byte);
+                    self.quoted(byte, false, "quoted identifier")?;
                 }
                 b'$' => {
                     self.mark_start();
+                    self.compound.symbol(byte);
                     self.dollar()?;
                 }
-                b';' if !self.in_block => {
+                b';' if !self.in_block && !self.compound.inside_block() => {
                     self.finish_statement(self.pos);
                     self.pos += 1;
+                }
+                _ if (byte.is_ascii_alphabetic() || byte == b'_')
+                    && !self.is_identifier_byte_at(self.pos.wrapping_sub(1)) =>
+                {
+                    self.mark_start();
+                    self.word();
                 }
                 _ => {
                     if !byte.is_ascii_whitespace() {
                         self.mark_start();
+                        self.compound.symbol(byte);
                     }
                     self.pos += 1;
                 }
@@ -121,6 +137,15 @@ impl<'a> Splitter<'a> {
         }
         self.finish_statement(self.bytes.len());
         Ok(self.script)
+    }
+
+    /// A keyword or unquoted identifier, read whole for [`CompoundTracker`].
+    fn word(&mut self) {
+        let start = self.pos;
+        while self.is_identifier_byte_at(self.pos) {
+            self.pos += 1;
+        }
+        self.compound.word(&self.text[start..self.pos]);
     }
 
     fn peek(&self, ahead: usize) -> Option<u8> {
@@ -255,6 +280,7 @@ impl<'a> Splitter<'a> {
     }
 
     fn finish_statement(&mut self, end: usize) {
+        self.compound.reset();
         let directives = std::mem::take(&mut self.pending_directives);
         let Some(start) = self.statement_start.take() else {
             return;
@@ -382,6 +408,39 @@ mod tests {
         assert_eq!(statements.len(), 2);
         assert!(statements[0].contains("SELECT 1;"));
         assert_eq!(statements[1], "SELECT 2");
+    }
+
+    #[test]
+    fn mysql_compound_bodies_keep_their_semicolons() {
+        let text = "CREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW BEGIN\n  DECLARE CONTINUE HANDLER FOR 1146 BEGIN END;\n  IF NEW.x IS NULL THEN SET NEW.x = CASE WHEN 1 THEN 2 END; END IF;\n  lbl: LOOP LEAVE lbl; END LOOP lbl;\n  CASE NEW.y WHEN 1 THEN SET NEW.y = 2; ELSE BEGIN END; END CASE;\nEND;\nCREATE TABLE `we;ird` (id int);";
+        let statements = sqls(text);
+        assert_eq!(statements.len(), 2, "{statements:#?}");
+        assert!(statements[0].ends_with("END CASE;\nEND"));
+        assert_eq!(statements[1], "CREATE TABLE `we;ird` (id int)");
+    }
+
+    #[test]
+    fn begin_outside_routine_bodies_still_splits() {
+        assert_eq!(
+            sqls("BEGIN; CREATE TABLE t (begin int, \"end\" int); CREATE FUNCTION f(begin int) RETURNS int AS 'x' LANGUAGE sql; COMMIT;"),
+            [
+                "BEGIN",
+                "CREATE TABLE t (begin int, \"end\" int)",
+                "CREATE FUNCTION f(begin int) RETURNS int AS 'x' LANGUAGE sql",
+                "COMMIT"
+            ]
+        );
+    }
+
+    #[test]
+    fn postgres_begin_atomic_bodies_stay_whole() {
+        assert_eq!(
+            sqls("CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END; SELECT 3"),
+            [
+                "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END",
+                "SELECT 3"
+            ]
+        );
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Reading a live MySQL/MariaDB database into the model from `information_schema`: six queries
+//! Reading a live MySQL/MariaDB database into the model from `information_schema`: seven queries
 //! per database whatever its number of tables, normalized the way the DDL loader normalizes, so
 //! that a database created from SQL inspects equal to that SQL loaded.
 
@@ -32,9 +32,9 @@ pub enum InspectError {
 }
 
 /// The number of catalog queries one database costs.
-pub const CATALOG_QUERIES: usize = 6;
+pub const CATALOG_QUERIES: usize = 7;
 
-async fn fetch(
+pub(super) async fn fetch(
     pool: &MySqlPool,
     what: &str,
     sql: &str,
@@ -50,7 +50,7 @@ async fn fetch(
         })
 }
 
-fn text(row: &MySqlRow, column: &str) -> Result<Option<String>, InspectError> {
+pub(super) fn text(row: &MySqlRow, column: &str) -> Result<Option<String>, InspectError> {
     row.try_get::<Option<String>, _>(column)
         .map_err(|source| InspectError::Query {
             what: format!("column {column}"),
@@ -327,11 +327,13 @@ pub async fn inspect(
             });
         }
     }
+    let triggers = super::triggers::inspect(pool, database).await?;
     let target = model.schema_mut(schema);
     for (name, mut table) in tables {
         table.sort_constraints();
         target.tables.insert(name, table);
     }
+    target.triggers = triggers;
     let _ = QualifiedName::new("", "");
     Ok(model)
 }

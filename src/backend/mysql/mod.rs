@@ -5,6 +5,7 @@
 mod ddl;
 pub mod inspect;
 mod render;
+mod triggers;
 pub mod types;
 
 use super::{
