@@ -137,9 +137,10 @@ pub struct Trigger {
     pub initially_deferred: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
-    /// MySQL/MariaDB: the statement the trigger runs (one statement or `BEGIN … END`), as the
-    /// server stores it — the text after `FOR EACH ROW`, comments removed, trimmed — so that the
-    /// loaded and the inspected trigger compare equal. `None` for PostgreSQL.
+    /// MySQL/MariaDB: the statement the trigger runs (one statement or `BEGIN … END`), the text
+    /// after `FOR EACH ROW` with comments, trailing spaces and blank lines removed outside
+    /// literals, so that the loaded and the inspected trigger compare equal. `None` for
+    /// PostgreSQL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
 }

@@ -1,8 +1,8 @@
 //! MySQL/MariaDB triggers: reading `CREATE TRIGGER` and `DROP TRIGGER`, the body as the server
 //! stores it, and rendering. sqlparser cannot parse every compound body (handlers, `IF`, labels),
 //! so the header is read by a small tokenizer and the body is kept as text: the statement after
-//! `FOR EACH ROW [{FOLLOWS | PRECEDES} other]`, with comments removed and trimmed, which is what
-//! `information_schema.TRIGGERS.ACTION_STATEMENT` returns for it.
+//! `FOR EACH ROW [{FOLLOWS | PRECEDES} other]`, tidied by [`stored_body`] as the inspected
+//! `information_schema.TRIGGERS.ACTION_STATEMENT` is.
 //!
 //! Not compared: `DEFINER` (the account that applies the migration becomes the definer) and the
 //! order among triggers of the same table, timing and event (`FOLLOWS`/`PRECEDES` are read and
@@ -178,40 +178,51 @@ fn find<'m>(model: &'m Model, schema: &str, name: &str) -> Option<(QualifiedName
         })
 }
 
-/// The body as the server stores it: comments outside quotes removed (a `--` or `#` comment up
-/// to its line end, `/* … */` but not the executable `/*! … */`), trimmed. Applied to written
-/// and inspected bodies alike, it leaves an inspected body unchanged.
+/// The body as compared and rendered: comments outside quotes removed (a `--` or `#` comment up
+/// to its line end, `/* … */` but not the executable `/*! … */`, as the server removes them),
+/// then, outside quotes, trailing whitespace of each line and blank lines dropped, and the whole
+/// trimmed. Applied to written and inspected bodies alike, so that a comment or an editor's
+/// trailing spaces are no change; literals are kept byte for byte.
 pub(super) fn stored_body(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
-    let mut copied = 0;
+    // `out` up to here is a literal, which trimming must not touch.
+    let mut protected = 0;
     let mut pos = 0;
     while pos < bytes.len() {
-        let skip_to = match bytes[pos] {
+        match bytes[pos] {
             quote @ (b'\'' | b'"' | b'`') => {
-                pos = quoted_end(bytes, pos, quote);
-                continue;
+                let end = quoted_end(bytes, pos, quote);
+                out.push_str(&text[pos..end]);
+                protected = out.len();
+                pos = end;
             }
-            b'#' => line_end(bytes, pos),
+            b'#' => pos = line_end(bytes, pos),
             b'-' if bytes.get(pos + 1) == Some(&b'-')
                 && bytes.get(pos + 2).is_none_or(|b| b.is_ascii_whitespace()) =>
             {
-                line_end(bytes, pos)
+                pos = line_end(bytes, pos)
             }
-            b'/' if bytes.get(pos + 1) == Some(&b'*') && bytes.get(pos + 2) != Some(&b'!') => text
-                [pos + 2..]
-                .find("*/")
-                .map_or(bytes.len(), |i| pos + 2 + i + 2),
-            _ => {
+            b'/' if bytes.get(pos + 1) == Some(&b'*') && bytes.get(pos + 2) != Some(&b'!') => {
+                pos = text[pos + 2..]
+                    .find("*/")
+                    .map_or(bytes.len(), |i| pos + 2 + i + 2)
+            }
+            b'\n' => {
+                let kept = out[protected..].trim_end().len();
+                out.truncate(protected + kept);
+                if !out.is_empty() && !out.ends_with('\n') {
+                    out.push('\n');
+                }
                 pos += 1;
-                continue;
             }
-        };
-        out.push_str(&text[copied..pos]);
-        copied = skip_to;
-        pos = skip_to;
+            _ => {
+                let width = text[pos..].chars().next().map_or(1, char::len_utf8);
+                out.push_str(&text[pos..pos + width]);
+                pos += width;
+            }
+        }
     }
-    out.push_str(&text[copied..]);
     out.trim().to_string()
 }
 
@@ -461,7 +472,7 @@ mod tests {
         assert_eq!(
             trigger.body.as_deref(),
             Some(
-                "begin\n  \n  declare continue handler for 1146 begin end;\n  set NEW.id = '--# /* not a comment */'; \nend"
+                "begin\n  declare continue handler for 1146 begin end;\n  set NEW.id = '--# /* not a comment */';\nend"
             )
         );
     }
@@ -470,6 +481,15 @@ mod tests {
     fn stored_body_leaves_an_inspected_body_unchanged() {
         let inspected = "begin\n  set NEW.x = 1-1; set @a = 'it''s -- \\' x';\nend";
         assert_eq!(stored_body(inspected), inspected);
+    }
+
+    #[test]
+    fn stored_body_drops_trailing_spaces_and_blank_lines_outside_literals_only() {
+        let written = "begin  \r\n\n  set @a = 'two  \n\n  lines';   \n  set @b = `c  \n`; # note\nend\n";
+        assert_eq!(
+            stored_body(written),
+            "begin\n  set @a = 'two  \n\n  lines';\n  set @b = `c  \n`;\nend"
+        );
     }
 
     #[test]
