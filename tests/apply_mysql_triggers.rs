@@ -97,7 +97,12 @@ async fn a_compound_trigger_is_generated_applied_checked_changed_and_rolled_back
         "20260102000000",
     ]));
     assert_success(&project.bfm(&["apply"]));
-    assert!(trigger_body(&admin).await.unwrap().contains("LOWER(NEW.name)"));
+    assert!(
+        trigger_body(&admin)
+            .await
+            .unwrap()
+            .contains("LOWER(NEW.name)")
+    );
     assert_eq!(insert(&admin, 3).await, ("box".to_string(), 3));
     assert_success(&project.bfm(&["check"]));
 

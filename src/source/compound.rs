@@ -77,9 +77,7 @@ impl CompoundTracker {
             self.routine = true;
         }
         match upper.as_str() {
-            "BEGIN" if self.routine && (self.depth > 0 || self.parentheses == 0) => {
-                self.depth += 1
-            }
+            "BEGIN" if self.routine && (self.depth > 0 || self.parentheses == 0) => self.depth += 1,
             "CASE" if self.depth > 0 => self.depth += 1,
             "END" if self.depth > 0 => self.pending_end = true,
             _ => {}

@@ -422,7 +422,9 @@ mod tests {
     #[test]
     fn begin_outside_routine_bodies_still_splits() {
         assert_eq!(
-            sqls("BEGIN; CREATE TABLE t (begin int, \"end\" int); CREATE FUNCTION f(begin int) RETURNS int AS 'x' LANGUAGE sql; COMMIT;"),
+            sqls(
+                "BEGIN; CREATE TABLE t (begin int, \"end\" int); CREATE FUNCTION f(begin int) RETURNS int AS 'x' LANGUAGE sql; COMMIT;"
+            ),
             [
                 "BEGIN",
                 "CREATE TABLE t (begin int, \"end\" int)",
@@ -435,7 +437,9 @@ mod tests {
     #[test]
     fn postgres_begin_atomic_bodies_stay_whole() {
         assert_eq!(
-            sqls("CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END; SELECT 3"),
+            sqls(
+                "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END; SELECT 3"
+            ),
             [
                 "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END",
                 "SELECT 3"

@@ -34,8 +34,14 @@ pub(super) async fn inspect(
         let name = text(&row, "name")?.unwrap_or_default();
         let trigger = Trigger {
             name: name.clone(),
-            timing: text(&row, "timing")?.unwrap_or_default().to_ascii_uppercase(),
-            events: vec![text(&row, "event")?.unwrap_or_default().to_ascii_uppercase()],
+            timing: text(&row, "timing")?
+                .unwrap_or_default()
+                .to_ascii_uppercase(),
+            events: vec![
+                text(&row, "event")?
+                    .unwrap_or_default()
+                    .to_ascii_uppercase(),
+            ],
             body: Some(stored_body(&text(&row, "body")?.unwrap_or_default())),
             ..mysql_trigger()
         };
@@ -310,7 +316,9 @@ impl<'a> Cursor<'a> {
             if rest.starts_with('#') || rest.starts_with("-- ") || rest == "--" {
                 self.pos = line_end(bytes, self.pos);
             } else if rest.starts_with("/*") && !rest.starts_with("/*!") {
-                self.pos = rest[2..].find("*/").map_or(bytes.len(), |i| self.pos + i + 4);
+                self.pos = rest[2..]
+                    .find("*/")
+                    .map_or(bytes.len(), |i| self.pos + i + 4);
             } else {
                 return;
             }
@@ -336,7 +344,9 @@ impl<'a> Cursor<'a> {
             b if b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80 => {
                 let end = bytes[start..]
                     .iter()
-                    .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_' || *b == b'$' || *b >= 0x80))
+                    .position(|b| {
+                        !(b.is_ascii_alphanumeric() || *b == b'_' || *b == b'$' || *b >= 0x80)
+                    })
                     .map_or(bytes.len(), |i| start + i);
                 (Some(Token::Word(self.sql[start..end].to_string())), end)
             }
@@ -391,10 +401,11 @@ impl<'a> Cursor<'a> {
             return Err(self.error("expected = after DEFINER"));
         }
         self.next();
-        if self.peek().0 == Some(Token::Symbol(b'@')) {
-            self.next();
-            self.next();
-        } else if self.peek().0 == Some(Token::Symbol(b'(')) {
+        // `@host` after the user, or the `()` of `CURRENT_USER()`: two more tokens.
+        if matches!(
+            self.peek().0,
+            Some(Token::Symbol(b'@')) | Some(Token::Symbol(b'('))
+        ) {
             self.next();
             self.next();
         }
@@ -478,6 +489,65 @@ mod tests {
     }
 
     #[test]
+    fn every_definer_spelling_is_read_and_left_out() {
+        let model = model_with_table();
+        for definer in [
+            "DEFINER = 'root'@'%'",
+            "DEFINER=root@localhost",
+            "DEFINER = CURRENT_USER()",
+            "DEFINER=CURRENT_USER",
+        ] {
+            let sql =
+                format!("CREATE {definer} TRIGGER t AFTER DELETE ON users FOR EACH ROW SET @x = 1");
+            assert_eq!(
+                created(&sql, &model).body.as_deref(),
+                Some("SET @x = 1"),
+                "{sql}"
+            );
+        }
+    }
+
+    #[test]
+    fn or_replace_drops_the_old_trigger_first() {
+        let mut model = model_with_table();
+        let old = created(
+            "CREATE TRIGGER t AFTER DELETE ON users FOR EACH ROW SET @x = 1",
+            &model,
+        );
+        model
+            .schema_mut("app")
+            .triggers
+            .entry("users".into())
+            .or_default()
+            .insert("t".into(), old.clone());
+        let changes = statement_changes(
+            "CREATE OR REPLACE TRIGGER t AFTER DELETE ON users FOR EACH ROW SET @x = 2",
+            &model,
+            &context(),
+        )
+        .unwrap()
+        .unwrap();
+        let table = QualifiedName::new("app", "users");
+        assert_eq!(changes.len(), 2);
+        assert_eq!(
+            changes[0],
+            Change::DropTrigger {
+                table: table.clone(),
+                trigger: old
+            }
+        );
+        assert!(
+            matches!(&changes[1], Change::CreateTrigger { trigger, .. } if trigger.body.as_deref() == Some("SET @x = 2"))
+        );
+        let kept = statement_changes(
+            "CREATE TRIGGER IF NOT EXISTS t AFTER DELETE ON users FOR EACH ROW SET @x = 3",
+            &model,
+            &context(),
+        );
+        assert_eq!(kept.unwrap().unwrap(), []);
+    }
+
+    #[test]
     fn stored_body_leaves_an_inspected_body_unchanged() {
         let inspected = "begin\n  set NEW.x = 1-1; set @a = 'it''s -- \\' x';\nend";
         assert_eq!(stored_body(inspected), inspected);
@@ -485,7 +555,8 @@ mod tests {
 
     #[test]
     fn stored_body_drops_trailing_spaces_and_blank_lines_outside_literals_only() {
-        let written = "begin  \r\n\n  set @a = 'two  \n\n  lines';   \n  set @b = `c  \n`; # note\nend\n";
+        let written =
+            "begin  \r\n\n  set @a = 'two  \n\n  lines';   \n  set @b = `c  \n`; # note\nend\n";
         assert_eq!(
             stored_body(written),
             "begin\n  set @a = 'two  \n\n  lines';\n  set @b = `c  \n`;\nend"
@@ -535,7 +606,13 @@ mod tests {
             &model,
             &context(),
         );
-        assert!(twice.unwrap().unwrap_err().message.contains("already exists"));
+        assert!(
+            twice
+                .unwrap()
+                .unwrap_err()
+                .message
+                .contains("already exists")
+        );
     }
 
     #[test]
@@ -546,7 +623,13 @@ mod tests {
             &model,
             &context(),
         );
-        assert!(missing.unwrap().unwrap_err().message.contains("does not exist"));
+        assert!(
+            missing
+                .unwrap()
+                .unwrap_err()
+                .message
+                .contains("does not exist")
+        );
         let bad = statement_changes(
             "CREATE TRIGGER t DURING INSERT ON users FOR EACH ROW SET @x = 1",
             &model,
@@ -561,8 +644,15 @@ mod tests {
     #[test]
     fn other_statements_are_not_trigger_statements() {
         let model = model_with_table();
-        for sql in ["CREATE TABLE trigger_log (id int)", "DROP TABLE users", "CREATE VIEW v AS SELECT 1"] {
-            assert!(statement_changes(sql, &model, &context()).is_none(), "{sql}");
+        for sql in [
+            "CREATE TABLE trigger_log (id int)",
+            "DROP TABLE users",
+            "CREATE VIEW v AS SELECT 1",
+        ] {
+            assert!(
+                statement_changes(sql, &model, &context()).is_none(),
+                "{sql}"
+            );
         }
     }
 }
