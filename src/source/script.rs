@@ -140,12 +140,17 @@ impl<'a> Splitter<'a> {
     }
 
     /// A keyword or unquoted identifier, read whole for [`CompoundTracker`].
+    /// After `.` or `@` a word is a column or variable name (`NEW.begin`, `@end`), no keyword.
     fn word(&mut self) {
         let start = self.pos;
         while self.is_identifier_byte_at(self.pos) {
             self.pos += 1;
         }
-        self.compound.word(&self.text[start..self.pos]);
+        if matches!(self.bytes.get(start.wrapping_sub(1)), Some(b'.' | b'@')) {
+            self.compound.symbol(b'.');
+        } else {
+            self.compound.word(&self.text[start..self.pos]);
+        }
     }
 
     fn peek(&self, ahead: usize) -> Option<u8> {
@@ -417,6 +422,20 @@ mod tests {
         assert_eq!(statements.len(), 2, "{statements:#?}");
         assert!(statements[0].ends_with("END CASE;\nEND"));
         assert_eq!(statements[1], "CREATE TABLE `we;ird` (id int)");
+    }
+
+    #[test]
+    fn qualified_begin_and_end_are_names() {
+        assert_eq!(
+            sqls(
+                "CREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW SET NEW.begin = @end; CREATE TRIGGER u BEFORE INSERT ON a FOR EACH ROW BEGIN SET NEW.end = 1; END; SELECT 1"
+            ),
+            [
+                "CREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW SET NEW.begin = @end",
+                "CREATE TRIGGER u BEFORE INSERT ON a FOR EACH ROW BEGIN SET NEW.end = 1; END",
+                "SELECT 1"
+            ]
+        );
     }
 
     #[test]

@@ -80,8 +80,10 @@ pub(super) fn statement_changes(
     match cursor.word()?.as_str() {
         "CREATE" => {
             let or_replace = cursor.eat_words(&["OR", "REPLACE"]);
-            if cursor.eat_words(&["DEFINER"]) {
-                cursor.skip_definer().ok()?;
+            if cursor.eat_words(&["DEFINER"])
+                && let Err(error) = cursor.skip_definer()
+            {
+                return Some(Err(error));
             }
             if !cursor.eat_words(&["TRIGGER"]) {
                 return None;
