@@ -63,7 +63,7 @@ pub struct Schema {
     /// PostgreSQL functions and procedures by [`Function::signature`] (`name(type, …)`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub functions: BTreeMap<String, Function>,
-    /// PostgreSQL triggers by table name, then trigger name.
+    /// Triggers (PostgreSQL, MySQL/MariaDB) by table name, then trigger name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub triggers: BTreeMap<String, BTreeMap<String, Trigger>>,
     /// MySQL/MariaDB scheduled events by name.

@@ -1,4 +1,4 @@
-//! Functions, procedures and triggers (PostgreSQL). Loaders and inspection bring every field to
+//! Functions, procedures and triggers (PostgreSQL; MySQL/MariaDB triggers too, with their body inline). Loaders and inspection bring every field to
 //! one canonical form — the server's defaults as absent, types as the catalog prints them — so
 //! that the SQL that created a routine and the live routine compare equal.
 
@@ -124,7 +124,9 @@ pub struct Trigger {
     /// The `WHEN` condition as canonical SQL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub condition: Option<String>,
-    /// The function, qualified when it lives outside the table's schema.
+    /// The function, qualified when it lives outside the table's schema (PostgreSQL); empty
+    /// for a MySQL trigger, which carries its `body` instead.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub function: String,
     /// The arguments as the strings the function receives.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -135,6 +137,12 @@ pub struct Trigger {
     pub initially_deferred: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// MySQL/MariaDB: the statement the trigger runs (one statement or `BEGIN … END`), the text
+    /// after `FOR EACH ROW` with comments, trailing spaces and blank lines removed outside
+    /// literals, so that the loaded and the inspected trigger compare equal. `None` for
+    /// PostgreSQL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
 }
 
 impl Trigger {

@@ -4,6 +4,7 @@
 //! tables declared in YAML. Every object remembers the file and line that defined it: one defined
 //! twice is an error naming both places.
 
+mod compound;
 mod keys;
 pub mod script;
 mod sql;

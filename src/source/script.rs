@@ -2,6 +2,7 @@
 //! `+migrate` directives written in comments. Our own small lexer: sqlparser drops comments and
 //! cannot parse every statement a hand-written migration may hold.
 
+use super::compound::CompoundTracker;
 use std::ops::Range;
 
 /// The part of a hand-written migration a statement belongs to.
@@ -52,10 +53,10 @@ pub struct SplitError {
 /// Splits `text` into statements at top-level semicolons.
 ///
 /// Understands single-quoted strings (with `''` and, after `E`, backslash escapes), quoted
-/// identifiers (`"…"` and MySQL's `` `…` ``), dollar quotes, line and nested block comments,
-/// sql-migrate's `-- +migrate StatementBegin` / `StatementEnd` around statements that hold
-/// semicolons, and the `BEGIN … END` bodies of routines, triggers and events (see
-/// [`Splitter::word`]).
+/// identifiers (double quotes and MySQL's backquotes), dollar quotes, line and nested block
+/// comments, `BEGIN … END` bodies of `CREATE TRIGGER`/`PROCEDURE`/`FUNCTION`/`EVENT` (see
+/// [`CompoundTracker`]), and sql-migrate's `-- +migrate StatementBegin` / `StatementEnd` around
+/// statements that hold semicolons.
 pub fn split(text: &str) -> Result<Script, SplitError> {
     Splitter::new(text).run()
 }
@@ -72,11 +73,8 @@ struct Splitter<'a> {
     pending_directives: Vec<String>,
     /// Inside `StatementBegin` … `StatementEnd`: semicolons do not end the statement.
     in_block: bool,
-    /// The first words of the statement being read, upper case, to tell a routine's body.
-    words: Vec<String>,
-    /// `BEGIN` (and, inside one, `CASE`) blocks open in the statement being read: semicolons
-    /// inside them do not end it.
-    depth: usize,
+    /// `BEGIN … END` blocks of the statement being read.
+    compound: CompoundTracker,
 }
 
 impl<'a> Splitter<'a> {
@@ -90,8 +88,7 @@ impl<'a> Splitter<'a> {
             statement_start: None,
             pending_directives: Vec::new(),
             in_block: false,
-            words: Vec::new(),
-            depth: 0,
+            compound: CompoundTracker::default(),
         }
     }
 
@@ -106,22 +103,25 @@ impl<'a> Splitter<'a> {
                         && matches!(self.bytes[self.pos - 1], b'e' | b'E')
                         && !self.is_identifier_byte_at(self.pos.wrapping_sub(2));
                     self.mark_start();
+                    self.compound.symbol(byte);
                     self.quoted(b'\'', escapes, "string")?;
                 }
                 b'"' | b'`' => {
                     self.mark_start();
+                    self.compound.symbol(byte);
                     self.quoted(byte, false, "quoted identifier")?;
                 }
                 b'$' => {
                     self.mark_start();
+                    self.compound.symbol(byte);
                     self.dollar()?;
                 }
-                b';' if !self.in_block && self.depth == 0 => {
+                b';' if !self.in_block && !self.compound.inside_block() => {
                     self.finish_statement(self.pos);
                     self.pos += 1;
                 }
-                b'a'..=b'z' | b'A'..=b'Z' | b'_'
-                    if !self.is_identifier_byte_at(self.pos.wrapping_sub(1)) =>
+                _ if (byte.is_ascii_alphabetic() || byte == b'_')
+                    && !self.is_identifier_byte_at(self.pos.wrapping_sub(1)) =>
                 {
                     self.mark_start();
                     self.word();
@@ -129,6 +129,7 @@ impl<'a> Splitter<'a> {
                 _ => {
                     if !byte.is_ascii_whitespace() {
                         self.mark_start();
+                        self.compound.symbol(byte);
                     }
                     self.pos += 1;
                 }
@@ -138,49 +139,18 @@ impl<'a> Splitter<'a> {
         Ok(self.script)
     }
 
-    /// Reads a word, keeping count of compound blocks. A `BEGIN` opens one inside another, or
-    /// past the start of a `CREATE`/`ALTER` of a trigger, event, procedure or function (a
-    /// `BEGIN` starting a statement is a transaction). `CASE` opens one inside a block, and
-    /// `END` closes one unless it ends an `IF`, `LOOP`, `WHILE` or `REPEAT`.
+    /// A keyword or unquoted identifier, read whole for [`CompoundTracker`].
+    /// After `.` or `@` a word is a column or variable name (`NEW.begin`, `@end`), no keyword.
     fn word(&mut self) {
         let start = self.pos;
-        while self.is_identifier_byte_at(self.pos) || self.peek(0) == Some(b'$') {
+        while self.is_identifier_byte_at(self.pos) {
             self.pos += 1;
         }
-        let word = self.text[start..self.pos].to_ascii_uppercase();
-        match word.as_str() {
-            "BEGIN" if self.depth > 0 || (!self.words.is_empty() && self.in_routine()) => {
-                self.depth += 1;
-            }
-            "CASE" if self.depth > 0 => self.depth += 1,
-            "END" if self.depth > 0 => {
-                let next = self.text[self.pos..]
-                    .trim_start()
-                    .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
-                    .next()
-                    .unwrap_or("")
-                    .to_ascii_uppercase();
-                if !matches!(next.as_str(), "IF" | "LOOP" | "WHILE" | "REPEAT") {
-                    self.depth -= 1;
-                }
-            }
-            _ => {}
+        if matches!(self.bytes.get(start.wrapping_sub(1)), Some(b'.' | b'@')) {
+            self.compound.symbol(b'.');
+        } else {
+            self.compound.word(&self.text[start..self.pos]);
         }
-        if self.words.len() < 8 {
-            self.words.push(word);
-        }
-    }
-
-    /// Whether the statement creates or alters something whose body may be a `BEGIN … END`.
-    fn in_routine(&self) -> bool {
-        matches!(
-            self.words.first().map(String::as_str),
-            Some("CREATE" | "ALTER")
-        ) && !self.words.iter().any(|w| w == "TABLE")
-            && self
-                .words
-                .iter()
-                .any(|w| matches!(w.as_str(), "TRIGGER" | "EVENT" | "PROCEDURE" | "FUNCTION"))
     }
 
     fn peek(&self, ahead: usize) -> Option<u8> {
@@ -315,8 +285,7 @@ impl<'a> Splitter<'a> {
     }
 
     fn finish_statement(&mut self, end: usize) {
-        self.words.clear();
-        self.depth = 0;
+        self.compound.reset();
         let directives = std::mem::take(&mut self.pending_directives);
         let Some(start) = self.statement_start.take() else {
             return;
@@ -459,16 +428,52 @@ mod tests {
     }
 
     #[test]
-    fn a_transaction_begin_and_a_column_named_begin_are_not_blocks() {
-        let text = "BEGIN;\nCREATE TABLE t (begin int, \"end\" int);\nCOMMIT;\nEND;\nSELECT 1;";
+    fn mysql_compound_bodies_keep_their_semicolons() {
+        let text = "CREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW BEGIN\n  DECLARE CONTINUE HANDLER FOR 1146 BEGIN END;\n  IF NEW.x IS NULL THEN SET NEW.x = CASE WHEN 1 THEN 2 END; END IF;\n  lbl: LOOP LEAVE lbl; END LOOP lbl;\n  CASE NEW.y WHEN 1 THEN SET NEW.y = 2; ELSE BEGIN END; END CASE;\nEND;\nCREATE TABLE `we;ird` (id int);";
+        let statements = sqls(text);
+        assert_eq!(statements.len(), 2, "{statements:#?}");
+        assert!(statements[0].ends_with("END CASE;\nEND"));
+        assert_eq!(statements[1], "CREATE TABLE `we;ird` (id int)");
+    }
+
+    #[test]
+    fn qualified_begin_and_end_are_names() {
         assert_eq!(
-            sqls(text),
+            sqls(
+                "CREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW SET NEW.begin = @end; CREATE TRIGGER u BEFORE INSERT ON a FOR EACH ROW BEGIN SET NEW.end = 1; END; SELECT 1"
+            ),
+            [
+                "CREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW SET NEW.begin = @end",
+                "CREATE TRIGGER u BEFORE INSERT ON a FOR EACH ROW BEGIN SET NEW.end = 1; END",
+                "SELECT 1"
+            ]
+        );
+    }
+
+    #[test]
+    fn begin_outside_routine_bodies_still_splits() {
+        assert_eq!(
+            sqls(
+                "BEGIN; CREATE TABLE t (begin int, \"end\" int); CREATE FUNCTION f(begin int) RETURNS int AS 'x' LANGUAGE sql; COMMIT;"
+            ),
             [
                 "BEGIN",
                 "CREATE TABLE t (begin int, \"end\" int)",
-                "COMMIT",
-                "END",
-                "SELECT 1"
+                "CREATE FUNCTION f(begin int) RETURNS int AS 'x' LANGUAGE sql",
+                "COMMIT"
+            ]
+        );
+    }
+
+    #[test]
+    fn postgres_begin_atomic_bodies_stay_whole() {
+        assert_eq!(
+            sqls(
+                "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END; SELECT 3"
+            ),
+            [
+                "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END",
+                "SELECT 3"
             ]
         );
     }

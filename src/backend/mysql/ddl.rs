@@ -39,6 +39,9 @@ pub fn statement_changes(
     if let Some(changes) = super::events::statement_changes(statement.sql, model, context) {
         return changes;
     }
+    if let Some(changes) = super::triggers::statement_changes(statement.sql, model, context) {
+        return changes;
+    }
     let upper = statement.sql.to_ascii_uppercase();
     let words: Vec<&str> = upper.split_whitespace().take(6).collect();
     for kind in [

@@ -34,9 +34,9 @@ pub enum InspectError {
 }
 
 /// The number of catalog queries one database costs.
-pub const CATALOG_QUERIES: usize = 8;
+pub const CATALOG_QUERIES: usize = 9;
 
-async fn fetch(
+pub(super) async fn fetch(
     pool: &MySqlPool,
     what: &str,
     sql: &str,
@@ -52,7 +52,7 @@ async fn fetch(
         })
 }
 
-fn text(row: &MySqlRow, column: &str) -> Result<Option<String>, InspectError> {
+pub(super) fn text(row: &MySqlRow, column: &str) -> Result<Option<String>, InspectError> {
     row.try_get::<Option<String>, _>(column)
         .map_err(|source| InspectError::Query {
             what: format!("column {column}"),
@@ -364,12 +364,14 @@ pub async fn inspect(
         events.insert(event.name.clone(), event);
     }
     read_partitions(pool, database, &mut tables).await?;
+    let triggers = super::triggers::inspect(pool, database).await?;
     let target = model.schema_mut(schema);
     target.events = events;
     for (name, mut table) in tables {
         table.sort_constraints();
         target.tables.insert(name, table);
     }
+    target.triggers = triggers;
     let _ = QualifiedName::new("", "");
     Ok(model)
 }

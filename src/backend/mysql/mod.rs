@@ -11,6 +11,7 @@ pub mod inspect;
 mod partitions;
 mod precedence;
 mod render;
+mod triggers;
 pub mod types;
 mod versioned;
 

@@ -193,6 +193,15 @@ pub fn render(change: &Change, context: &RenderContext) -> Vec<String> {
             t(table),
             string(to.as_deref().unwrap_or(""))
         )],
+        Change::CreateTrigger { table, trigger } => {
+            vec![super::triggers::create_sql(&t(table), trigger)]
+        }
+        Change::DropTrigger { table, trigger } => {
+            let qualified = (!table.schema.is_empty()
+                && context.unqualified_schema.as_deref() != Some(table.schema.as_str()))
+            .then_some(table.schema.as_str());
+            vec![super::triggers::drop_sql(qualified, trigger)]
+        }
         _ => Vec::new(),
     }
 }

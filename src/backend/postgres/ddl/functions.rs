@@ -823,6 +823,7 @@ pub(in crate::backend::postgres) fn parse_trigger(
         deferrable: false,
         initially_deferred: false,
         comment: None,
+        body: None,
     };
     loop {
         if cursor.eat("FROM") {

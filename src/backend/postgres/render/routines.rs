@@ -389,6 +389,7 @@ mod tests {
             deferrable: true,
             initially_deferred: true,
             comment: None,
+            body: None,
         };
         let table = QualifiedName::new("core", "users");
         assert_eq!(
