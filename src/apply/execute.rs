@@ -17,7 +17,8 @@ use crate::state::{MigrationRecord, MigrationStatus, StateError, StateStore, Tar
 use sqlx::mysql::MySqlPool;
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnection, PgPool};
-use sqlx::{AssertSqlSafe, Connection as _};
+use futures_util::TryStreamExt as _;
+use sqlx::{AssertSqlSafe, Connection as _, Either};
 use std::time::{Duration, Instant};
 use thiserror::Error;
 
@@ -303,22 +304,58 @@ async fn set_local_search_path(
     Ok(())
 }
 
-/// Runs a migration's statements in one transaction and commits it.
+/// Runs a migration's statements in one transaction, sent to the server as one simple-query
+/// message — `BEGIN; [SET LOCAL search_path …;] statement; …; COMMIT` — so a migration costs
+/// one round trip rather than one per statement. The server runs the parts in order and stops
+/// at the first error; the parts completed before it say which statement failed, and the
+/// aborted transaction is rolled back.
 async fn run_in_transaction(
     conn: &mut PgConnection,
     schema: Option<&str>,
     statements: &[String],
 ) -> Result<usize, StatementFailure> {
-    let mut tx = conn
-        .begin()
-        .await
-        .map_err(|error| connection_failure(&error, 0))?;
-    set_local_search_path(&mut tx, schema).await?;
-    let done = run_statements(&mut tx, statements, 0).await?;
-    tx.commit()
-        .await
-        .map_err(|error| connection_failure(&error, 0))?;
-    Ok(done)
+    let mut script = String::from("BEGIN");
+    let mut preamble = 1;
+    if let Some(schema) = schema {
+        script.push_str(";\nSET LOCAL search_path TO ");
+        script.push_str(&quote_ident(schema));
+        preamble += 1;
+    }
+    for statement in statements {
+        // The newline after the statement ends a trailing `--` comment before the `;`.
+        script.push_str(";\n");
+        script.push_str(statement);
+        script.push('\n');
+    }
+    script.push_str(";\nCOMMIT");
+
+    let mut completed: usize = 0;
+    let mut results = sqlx::raw_sql(AssertSqlSafe(script)).fetch_many(&mut *conn);
+    let error = loop {
+        match results.try_next().await {
+            Ok(Some(Either::Left(_))) => completed += 1,
+            Ok(Some(Either::Right(_))) => {}
+            Ok(None) => return Ok(statements.len()),
+            Err(error) => break error,
+        }
+    };
+    drop(results);
+    // The explicit BEGIN leaves an aborted transaction behind the error (a lost connection
+    // has nothing to roll back, so that failure is moot).
+    let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
+    let failure = match completed.checked_sub(preamble) {
+        Some(done) if done < statements.len() && error.as_database_error().is_some() => {
+            StatementFailure {
+                index: Some(done + 1),
+                statement: Some(statements[done].clone()),
+                message: database_message(&error),
+                done,
+            }
+        }
+        // BEGIN, SET LOCAL or COMMIT (a deferred constraint) failed, or the connection did.
+        _ => connection_failure(&error, 0),
+    };
+    Err(failure)
 }
 
 /// Runs a `no-transaction` file statement by statement on a connection of its own (its

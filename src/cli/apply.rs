@@ -220,8 +220,10 @@ impl Deploy {
     }
 }
 
+/// One thread: a run waits on the database almost all the time, and handing each reply from a
+/// worker thread to another costs more than it gains (`--jobs` targets still run concurrently).
 fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
-    tokio::runtime::Builder::new_multi_thread()
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|error| DeployError::Runtime(error).into())

@@ -175,6 +175,15 @@ pub(super) fn question_marks(count: usize) -> String {
     vec!["?"; count].join(", ")
 }
 
+/// `?1, ?2, …, ?count`: SQLite's numbered parameters, which several statements of one query
+/// can share.
+pub(super) fn numbered_parameters(count: usize) -> String {
+    (1..=count)
+        .map(|n| format!("?{n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A token naming one lock acquisition, written with the holder so that releasing a lock
 /// deletes only its own `bfm_locks` row, never a row a later holder wrote.
 pub(super) fn lock_token(holder: &LockHolder) -> String {
