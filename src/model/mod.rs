@@ -19,7 +19,7 @@ pub use change::{Change, ColumnRef, CommentTarget, EnumPosition};
 
 pub use greptime::{ColumnIndexes, ColumnPosition, GreptimeDatabase, GreptimeTable, Partition};
 pub use keys::KeyGroup;
-pub use mysql::{MysqlColumn, MysqlTable};
+pub use mysql::{MysqlColumn, MysqlTable, MysqlView};
 pub use objects::{Domain, Enum, Extension, Sequence, View};
 pub use routines::{Function, FunctionArgument, Trigger};
 pub use table::{

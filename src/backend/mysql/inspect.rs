@@ -1,4 +1,4 @@
-//! Reading a live MySQL/MariaDB database into the model from `information_schema`: six queries
+//! Reading a live MySQL/MariaDB database into the model from `information_schema`: seven queries
 //! per database whatever its number of tables, normalized the way the DDL loader normalizes, so
 //! that a database created from SQL inspects equal to that SQL loaded.
 
@@ -31,10 +31,10 @@ pub enum InspectError {
     },
 }
 
-/// The number of catalog queries one database costs.
-pub const CATALOG_QUERIES: usize = 6;
+/// The number of catalog queries one database costs (the views' included).
+pub const CATALOG_QUERIES: usize = 7;
 
-async fn fetch(
+pub(super) async fn fetch(
     pool: &MySqlPool,
     what: &str,
     sql: &str,
@@ -50,7 +50,7 @@ async fn fetch(
         })
 }
 
-fn text(row: &MySqlRow, column: &str) -> Result<Option<String>, InspectError> {
+pub(super) fn text(row: &MySqlRow, column: &str) -> Result<Option<String>, InspectError> {
     row.try_get::<Option<String>, _>(column)
         .map_err(|source| InspectError::Query {
             what: format!("column {column}"),
@@ -66,7 +66,7 @@ fn number(row: &MySqlRow, column: &str) -> Result<Option<i64>, InspectError> {
         })
 }
 
-fn normalize<T>(
+pub(super) fn normalize<T>(
     object: &str,
     raw: &str,
     result: Result<T, StatementError>,
@@ -332,6 +332,7 @@ pub async fn inspect(
         table.sort_constraints();
         target.tables.insert(name, table);
     }
+    super::views::inspect_views(pool, database, schema, &mut model).await?;
     let _ = QualifiedName::new("", "");
     Ok(model)
 }

@@ -1845,6 +1845,7 @@ mod tests {
             definition: definition.into(),
             materialized,
             comment: None,
+            mysql: None,
         }
     }
 
