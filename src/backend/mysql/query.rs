@@ -10,7 +10,7 @@ use crate::backend::StatementError;
 use crate::backend::postgres::expr::parse_error;
 use sqlparser::ast::{
     BinaryOperator, Expr, FunctionArgumentList, FunctionArguments, Ident, JoinConstraint,
-    JoinOperator, LimitClause, ObjectName, ObjectNamePart, OrderBySort, Query, Select, SelectItem,
+    JoinOperator, LimitClause, ObjectName, ObjectNamePart, OrderByExpr, OrderBySort, Query, Select, SelectItem,
     SetExpr, Spanned, TableFactor, TableWithJoins, UnaryOperator, Value, VisitMut, VisitorMut,
 };
 use sqlparser::dialect::MySqlDialect;
@@ -143,7 +143,7 @@ fn byte_offset(raw: &str, offsets: &[usize], line: u64, column: u64) -> Option<u
 }
 
 /// Rewrites what the server respells: names backquoted and without the own database, function
-/// names in lower case, `now()` as `current_timestamp()`, `count(*)` as `count(0)`,
+/// names in lower case, `now()` as `current_timestamp()`, `count(*)` as `count(0)`, `ASC` dropped,
 /// `NOT column` as `column = 0`, double-quoted strings single-quoted, parentheses by
 /// precedence, joins flattened and `INNER`/`OUTER` dropped, `LIMIT 1` of an `EXISTS` dropped.
 struct Canonical<'a> {
@@ -190,14 +190,12 @@ impl VisitorMut for Canonical<'_> {
                 }
             }
         }
-        if let Some(order_by) = &mut query.order_by
-            && let sqlparser::ast::OrderByKind::Expressions(exprs) = &mut order_by.kind
-        {
-            for expr in exprs {
-                if expr.options.sort == Some(OrderBySort::Asc) {
-                    expr.options.sort = None;
-                }
-            }
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_order_by_expr(&mut self, expr: &mut OrderByExpr) -> ControlFlow<()> {
+        if expr.options.sort == Some(OrderBySort::Asc) {
+            expr.options.sort = None;
         }
         ControlFlow::Continue(())
     }
@@ -287,6 +285,15 @@ fn canonical_function(function: &mut sqlparser::ast::Function) {
                 clauses: Vec::new(),
             });
         }
+    }
+    // The server states the offset of `lead`/`lag` (`lead(x)` is `lead(x, 1)`).
+    if matches!(name.as_str(), "lead" | "lag")
+        && let FunctionArguments::List(list) = &mut function.args
+        && list.args.len() == 1
+    {
+        list.args.push(sqlparser::ast::FunctionArg::Unnamed(
+            sqlparser::ast::FunctionArgExpr::Expr(Expr::value(Value::Number("1".into(), false))),
+        ));
     }
     if name == "count"
         && let FunctionArguments::List(list) = &mut function.args
@@ -548,6 +555,10 @@ mod tests {
             (
                 "select count(distinct `d1`.`users`.`id`) AS `c`,sum(`d1`.`users`.`id`) AS `s`,current_timestamp() AS `n`,current_timestamp() AS `t`,if(`d1`.`users`.`id` > 1,'a','b') AS `i`,case when `d1`.`users`.`id` = 1 then 'x' else 'y' end AS `c2`,-`d1`.`users`.`id` AS `neg`,`d1`.`users`.`id` DIV 2 AS `dv` from `d1`.`users`",
                 "select count(distinct id) c, sum(id) s, now() n, current_timestamp t, if(id>1, 'a', \"b\") i, case when id = 1 then 'x' else 'y' end c2, -id neg, id div 2 dv from users",
+            ),
+            (
+                "select lead(`p`.`start_at`,1) over ( order by `p`.`start_at`) AS `end_at`,row_number() over () AS `e2`,coalesce(lead(`p`.`start_at`,1) over ( partition by `p`.`start_at` order by `p`.`start_at`),'9999-12-31 00:00:00') AS `e3` from `d1`.`prices` `p`",
+                "select lead(p.start_at) over( order by p.start_at asc) as end_at, row_number() over() as e2, coalesce(lead(p.start_at, 1) over(partition by p.start_at order by p.start_at asc), '9999-12-31 00:00:00') as e3 from d1.prices as p",
             ),
             (
                 "select `d1`.`users`.`id` AS `a`,`d1`.`users`.`name` collate utf8mb4_unicode_ci AS `b` from `d1`.`users`",
