@@ -42,15 +42,51 @@ pub fn normalize_query(raw: &str, database: Option<&str>) -> Result<String, Stat
 /// `columns` is the view's column list (`CREATE VIEW v (a, b) AS …`), which the server turns
 /// into the aliases of the first `SELECT`.
 pub fn canonical_query(
-    mut query: Query,
+    query: Query,
     raw: &str,
     columns: &[Ident],
     database: Option<&str>,
 ) -> String {
+    canonical_query_in(query, raw, columns, database, &|_| None)
+}
+
+/// The columns of a relation of the own database by name, `None` when unknown.
+pub type ColumnsOf<'a> = dyn Fn(&str) -> Option<Vec<String>> + 'a;
+
+/// [`canonical_query`], with the columns of the relations a query reads: an unqualified
+/// column of a `SELECT` over several relations gets the qualifier of the one relation that has
+/// it, as the server writes it.
+pub fn canonical_query_in(
+    mut query: Query,
+    raw: &str,
+    columns: &[Ident],
+    database: Option<&str>,
+    columns_of: &ColumnsOf<'_>,
+) -> String {
     name_outputs(&mut query.body, raw, columns);
+    let _ = query.visit(&mut NameDerived { raw });
     let _ = query.visit(&mut Canonical { database });
+    let _ = query.visit(&mut Qualify { columns_of });
     let _ = query.visit(&mut Unqualify { scopes: Vec::new() });
     query.to_string()
+}
+
+/// The output column names of a (canonical) view query, from its first `SELECT`.
+pub fn output_names(definition: &str) -> Option<Vec<String>> {
+    let mut query = parse_query(definition).ok()?;
+    let first = leaves(&mut query.body).into_iter().next()?;
+    first.projection.iter().map(item_name).collect()
+}
+
+fn item_name(item: &SelectItem) -> Option<String> {
+    match item {
+        SelectItem::ExprWithAlias { alias, .. } => Some(alias.value.clone()),
+        SelectItem::UnnamedExpr(Expr::Identifier(ident)) => Some(ident.value.clone()),
+        SelectItem::UnnamedExpr(Expr::CompoundIdentifier(parts)) => {
+            parts.last().map(|p| p.value.clone())
+        }
+        _ => None,
+    }
 }
 
 /// Aliases every output column of the view: from the column list, else a column's own name,
@@ -75,6 +111,22 @@ fn name_outputs(body: &mut SetExpr, raw: &str, columns: &[Ident]) {
             };
             *item = SelectItem::ExprWithAlias { expr, alias };
         }
+    }
+}
+
+/// Names the output columns of derived tables (`FROM (SELECT …) x`), as the server does.
+struct NameDerived<'a> {
+    raw: &'a str,
+}
+
+impl VisitorMut for NameDerived<'_> {
+    type Break = ();
+
+    fn pre_visit_table_factor(&mut self, factor: &mut TableFactor) -> ControlFlow<()> {
+        if let TableFactor::Derived { subquery, .. } = factor {
+            name_outputs(&mut subquery.body, self.raw, &[]);
+        }
+        ControlFlow::Continue(())
     }
 }
 
@@ -446,6 +498,127 @@ fn parenthesize(expr: &mut Expr) {
     }
 }
 
+/// Qualifies the unqualified columns of each `SELECT` over several relations whose columns
+/// are all known.
+struct Qualify<'a, 'b> {
+    columns_of: &'a ColumnsOf<'b>,
+}
+
+impl VisitorMut for Qualify<'_, '_> {
+    type Break = ();
+
+    fn pre_visit_select(&mut self, select: &mut Select) -> ControlFlow<()> {
+        let Some(relations) = relations(select, self.columns_of) else {
+            return ControlFlow::Continue(());
+        };
+        if relations.len() < 2 {
+            return ControlFlow::Continue(());
+        }
+        let mut here = QualifyHere {
+            relations: &relations,
+            depth: 0,
+        };
+        for item in &mut select.projection {
+            if let SelectItem::UnnamedExpr(expr) | SelectItem::ExprWithAlias { expr, .. } = item {
+                let _ = expr.visit(&mut here);
+            }
+        }
+        if let Some(selection) = &mut select.selection {
+            let _ = selection.visit(&mut here);
+        }
+        for item in &mut select.from {
+            for join in &mut item.joins {
+                if let Some(JoinConstraint::On(on)) = constraint_mut(&mut join.join_operator) {
+                    let _ = on.visit(&mut here);
+                }
+            }
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+fn constraint_mut(operator: &mut JoinOperator) -> Option<&mut JoinConstraint> {
+    match operator {
+        JoinOperator::Join(c)
+        | JoinOperator::Inner(c)
+        | JoinOperator::Left(c)
+        | JoinOperator::LeftOuter(c)
+        | JoinOperator::Right(c)
+        | JoinOperator::RightOuter(c)
+        | JoinOperator::FullOuter(c)
+        | JoinOperator::CrossJoin(c) => Some(c),
+        _ => None,
+    }
+}
+
+/// The relations a `SELECT` reads, as (qualifier, columns); `None` when one's columns are
+/// unknown (a column could then belong to it).
+fn relations(select: &Select, columns_of: &ColumnsOf<'_>) -> Option<Vec<(String, Vec<String>)>> {
+    let mut found = Vec::new();
+    for item in &select.from {
+        let factors = std::iter::once(&item.relation).chain(item.joins.iter().map(|j| &j.relation));
+        for factor in factors {
+            found.push(match factor {
+                TableFactor::Table { name, alias, .. } if name.0.len() == 1 => {
+                    let table = name.0[0].as_ident()?.value.clone();
+                    let columns = columns_of(&table)?;
+                    (alias.as_ref().map_or(table, |a| a.name.value.clone()), columns)
+                }
+                TableFactor::Derived {
+                    subquery,
+                    alias: Some(alias),
+                    ..
+                } => {
+                    let SetExpr::Select(inner) = subquery.body.as_ref() else {
+                        return None;
+                    };
+                    let columns = inner.projection.iter().map(item_name).collect::<Option<_>>()?;
+                    (alias.name.value.clone(), columns)
+                }
+                _ => return None,
+            });
+        }
+    }
+    Some(found)
+}
+
+/// Qualifies the unqualified columns of one `SELECT`, not those of its subqueries.
+struct QualifyHere<'a> {
+    relations: &'a [(String, Vec<String>)],
+    depth: usize,
+}
+
+impl VisitorMut for QualifyHere<'_> {
+    type Break = ();
+
+    fn pre_visit_query(&mut self, _query: &mut Query) -> ControlFlow<()> {
+        self.depth += 1;
+        ControlFlow::Continue(())
+    }
+
+    fn post_visit_query(&mut self, _query: &mut Query) -> ControlFlow<()> {
+        self.depth -= 1;
+        ControlFlow::Continue(())
+    }
+
+    fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<()> {
+        if self.depth > 0 {
+            return ControlFlow::Continue(());
+        }
+        if let Expr::Identifier(column) = expr {
+            let mut owners = self
+                .relations
+                .iter()
+                .filter(|(_, columns)| columns.iter().any(|c| c.eq_ignore_ascii_case(&column.value)));
+            if let (Some((qualifier, _)), None) = (owners.next(), owners.next()) {
+                let qualifier = Ident::with_quote('`', qualifier.clone());
+                *expr = Expr::CompoundIdentifier(vec![qualifier, column.clone()]);
+            }
+        }
+        ControlFlow::Continue(())
+    }
+}
+
 /// Drops a column's qualifier when its `SELECT` reads a single relation (the server qualifies
 /// every column; a writer seldom does). Each query and `SELECT` pushes its own scope, so a
 /// subquery's reference to an outer relation keeps its qualifier.
@@ -561,6 +734,14 @@ mod tests {
                 "select lead(p.start_at) over( order by p.start_at asc) as end_at, row_number() over() as e2, coalesce(lead(p.start_at, 1) over(partition by p.start_at order by p.start_at asc), '9999-12-31 00:00:00') as e3 from d1.prices as p",
             ),
             (
+                "select `x`.`name` AS `name` from (select `d1`.`users`.`name` AS `name`,`d1`.`users`.`id` + 1 AS `id+1` from `d1`.`users`) `x`",
+                "select x.name from (select name, id+1 from users) x",
+            ),
+            (
+                "select `d1`.`users`.`id` AS `id` from `d1`.`users` union select `d1`.`posts`.`id` AS `id` from `d1`.`posts` order by `id`",
+                "select id from users union select id from posts order by id",
+            ),
+            (
                 "select `d1`.`users`.`id` AS `a`,`d1`.`users`.`name` collate utf8mb4_unicode_ci AS `b` from `d1`.`users`",
                 "select id, (name collate utf8mb4_unicode_ci) from users",
             ),
@@ -598,6 +779,25 @@ mod tests {
         assert_ne!(
             canonical("select (a or b) and c as x from t", "d1"),
             canonical("select a or b and c as x from t", "d1")
+        );
+    }
+
+    #[test]
+    fn qualifies_a_column_of_a_join_by_the_relation_that_has_it() {
+        let columns_of = |table: &str| match table {
+            "users" => Some(vec!["id".to_string(), "name".to_string()]),
+            "posts" => Some(vec!["id".to_string(), "user_id".to_string(), "title".to_string()]),
+            _ => None,
+        };
+        let written = "select name, title from users join posts on user_id = users.id";
+        let query = parse_query(written).unwrap();
+        let text = canonical_query_in(query, written, &[], Some("d1"), &columns_of);
+        assert_eq!(
+            text,
+            canonical(
+                "select `d1`.`users`.`name` AS `name`,`d1`.`posts`.`title` AS `title` from (`d1`.`users` join `d1`.`posts` on(`d1`.`posts`.`user_id` = `d1`.`users`.`id`))",
+                "d1"
+            )
         );
     }
 

@@ -5,7 +5,7 @@
 //! the definer is left to the server.
 
 use super::inspect::{InspectError, fetch, normalize, text};
-use super::query::canonical_query;
+use super::query::{canonical_query_in, output_names};
 use crate::backend::postgres::expr::parse_error;
 use crate::backend::{SchemaContext, StatementError};
 use crate::model::{Change, Model, MysqlView, QualifiedName, View};
@@ -147,7 +147,13 @@ fn create_view(
     let columns: Vec<_> = create.columns.iter().map(|c| c.name.clone()).collect();
     let view = View {
         name: name.name.clone(),
-        definition: canonical_query(*create.query, raw, &columns, Some(&name.schema)),
+        definition: canonical_query_in(
+            *create.query,
+            raw,
+            &columns,
+            Some(&name.schema),
+            &|relation| columns_of(model, &name.schema, relation),
+        ),
         materialized: false,
         comment: None,
         mysql: options.into_slot(),
@@ -166,6 +172,15 @@ fn create_view(
         }]),
         Some(_) => Err(StatementError::new(format!("view {name} already exists"))),
     }
+}
+
+/// The columns of a table or view of `schema`, as the canonical query reads them.
+fn columns_of(model: &Model, schema: &str, relation: &str) -> Option<Vec<String>> {
+    let schema = model.schemas.get(schema)?;
+    if let Some(table) = schema.tables.get(relation) {
+        return Some(table.columns.iter().map(|c| c.name.clone()).collect());
+    }
+    output_names(&schema.views.get(relation)?.definition)
 }
 
 fn drop_views(
