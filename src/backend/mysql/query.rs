@@ -17,9 +17,11 @@ use sqlparser::dialect::MySqlDialect;
 use sqlparser::parser::Parser;
 use std::ops::ControlFlow;
 
-/// Parses one query with the MySQL dialect.
+/// Parses one query with the MySQL dialect, after [`server_spellings`].
 pub fn parse_query(raw: &str) -> Result<Query, StatementError> {
     let dialect = MySqlDialect {};
+    let respelled = server_spellings(raw);
+    let raw = respelled.as_deref().unwrap_or(raw);
     Parser::new(&dialect)
         .try_with_sql(raw)
         .and_then(|mut p| {
@@ -29,6 +31,51 @@ pub fn parse_query(raw: &str) -> Result<Query, StatementError> {
             Ok(*query)
         })
         .map_err(|e| parse_error(raw, &e))
+}
+
+/// The text with what the server prints but the parser does not read respelled: `!` as `NOT`
+/// (`!exists(…)`), and the character set the server adds to a cast without one
+/// (`cast(x as char(10) charset utf8mb3)`) dropped. `None` when there is nothing to change, so
+/// the text keeps the positions output columns are named from.
+fn server_spellings(raw: &str) -> Option<String> {
+    use sqlparser::keywords::Keyword;
+    use sqlparser::tokenizer::{Token, Tokenizer};
+    let tokens = Tokenizer::new(&MySqlDialect {}, raw)
+        .tokenize_with_location()
+        .ok()?;
+    let offsets = line_offsets(raw);
+    let at = |i: usize| {
+        let start = tokens.get(i)?.span.start;
+        byte_offset(raw, &offsets, start.line, start.column)
+    };
+    let is_charset =
+        |t: &Token| matches!(t, Token::Word(w) if matches!(w.keyword, Keyword::CHARSET));
+    let mut edits: Vec<(usize, usize, &str)> = Vec::new();
+    for (i, token) in tokens.iter().enumerate() {
+        let kind = |n: usize| tokens.get(i + n).map(|t| &t.token);
+        if token.token == Token::ExclamationMark {
+            let start = at(i)?;
+            edits.push((start, start + 1, "NOT "));
+        } else if is_charset(&token.token)
+            && matches!(kind(1), Some(Token::Whitespace(_)))
+            && matches!(kind(2), Some(Token::Word(_)))
+            && kind(3) == Some(&Token::RParen)
+        {
+            edits.push((at(i)?, at(i + 3)?, ""));
+        }
+    }
+    if edits.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut done = 0;
+    for (start, end, text) in edits {
+        out.push_str(raw.get(done..start)?);
+        out.push_str(text);
+        done = end;
+    }
+    out.push_str(raw.get(done..)?);
+    Some(out)
 }
 
 /// The canonical text of a view query written as `raw`, in `database` when known (its
@@ -253,6 +300,14 @@ impl VisitorMut for Canonical<'_> {
     }
 
     fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<()> {
+        if let Expr::UnaryOp {
+            op: UnaryOperator::Not,
+            expr: operand,
+        } = expr
+            && let Some(inverted) = negated_comparison(operand)
+        {
+            *expr = inverted;
+        }
         match expr {
             Expr::Identifier(ident) => backquote(ident),
             Expr::CompoundIdentifier(parts) => {
@@ -311,6 +366,28 @@ impl Canonical<'_> {
     fn is_own(&self, part: &ObjectNamePart) -> bool {
         matches!(part, ObjectNamePart::Identifier(ident) if self.database == Some(ident.value.as_str()))
     }
+}
+
+/// `NOT a = b` as `a <> b`, and so on for each comparison, as the server stores it.
+fn negated_comparison(operand: &Expr) -> Option<Expr> {
+    use BinaryOperator as B;
+    let Expr::BinaryOp { left, op, right } = operand else {
+        return None;
+    };
+    let op = match op {
+        B::Eq => B::NotEq,
+        B::NotEq => B::Eq,
+        B::Lt => B::GtEq,
+        B::GtEq => B::Lt,
+        B::Gt => B::LtEq,
+        B::LtEq => B::Gt,
+        _ => return None,
+    };
+    Some(Expr::BinaryOp {
+        left: left.clone(),
+        op,
+        right: right.clone(),
+    })
 }
 
 fn backquote(ident: &mut Ident) {
@@ -470,7 +547,7 @@ fn parenthesize(expr: &mut Expr) {
             wrap(left, own);
             wrap(right, own.saturating_add(1).max(1));
         }
-        Expr::UnaryOp { expr: operand, .. } => wrap(operand, own),
+        Expr::UnaryOp { expr: operand, .. } => wrap(operand, own + 1),
         Expr::Between {
             expr: operand,
             low,
@@ -740,6 +817,10 @@ mod tests {
             (
                 "select `d1`.`users`.`id` AS `id` from `d1`.`users` union select `d1`.`posts`.`id` AS `id` from `d1`.`posts` order by `id`",
                 "select id from users union select id from posts order by id",
+            ),
+            (
+                "select cast(`d1`.`users`.`name` as char(10) charset utf8mb3) AS `c`,`d1`.`users`.`id` <> 1 AS `n1`,!exists(select 1 from `d1`.`posts` limit 1) AS `n2`,`d1`.`users`.`name`  not like 'a%' AS `n4`,--`d1`.`users`.`id` AS `n7`,'it\\'s' AS `s`,1 AS `t`,group_concat(`d1`.`users`.`name` order by `d1`.`users`.`id` ASC separator ',') AS `g` from `d1`.`users` group by `d1`.`users`.`id`",
+                "select cast(name as char(10)) c, not (id = 1) n1, not exists (select 1 from posts) n2, name not like 'a%' n4, -(-id) n7, 'it''s' s, true t, group_concat(name order by id separator ',') g from users group by id",
             ),
             (
                 "select `d1`.`users`.`id` AS `a`,`d1`.`users`.`name` collate utf8mb4_unicode_ci AS `b` from `d1`.`users`",
