@@ -174,7 +174,10 @@ async fn views_are_created_in_dependency_order_checked_changed_and_rolled_back()
 
     std::fs::write(
         project.path("schema/shop/tables.sql"),
-        VIEWS_V1.replace("SELECT id, customer_id FROM", "SELECT id, customer_id, status FROM"),
+        VIEWS_V1.replace(
+            "SELECT id, customer_id FROM",
+            "SELECT id, customer_id, status FROM",
+        ),
     )
     .unwrap();
     let check = project.bfm(&["check"]);

@@ -10,8 +10,9 @@ use crate::backend::StatementError;
 use crate::backend::postgres::expr::parse_error;
 use sqlparser::ast::{
     BinaryOperator, Expr, FunctionArgumentList, FunctionArguments, Ident, JoinConstraint,
-    JoinOperator, LimitClause, ObjectName, ObjectNamePart, OrderByExpr, OrderBySort, Query, Select, SelectItem,
-    SetExpr, Spanned, TableFactor, TableWithJoins, UnaryOperator, Value, VisitMut, VisitorMut,
+    JoinOperator, LimitClause, ObjectName, ObjectNamePart, OrderByExpr, OrderBySort, Query, Select,
+    SelectItem, SetExpr, Spanned, TableFactor, TableWithJoins, UnaryOperator, Value, VisitMut,
+    VisitorMut,
 };
 use sqlparser::dialect::MySqlDialect;
 use sqlparser::parser::Parser;
@@ -145,15 +146,18 @@ fn name_outputs(body: &mut SetExpr, raw: &str, columns: &[Ident]) {
             let listed = if n == 0 { columns.get(i) } else { None };
             let (expr, alias) = match item {
                 SelectItem::UnnamedExpr(expr) => {
-                    let name = listed.cloned().or_else(|| implied_name(expr, raw, &offsets));
+                    let name = listed
+                        .cloned()
+                        .or_else(|| implied_name(expr, raw, &offsets));
                     match name {
                         Some(name) => (expr.clone(), name),
                         None => continue,
                     }
                 }
-                SelectItem::ExprWithAlias { expr, alias } => {
-                    (expr.clone(), listed.cloned().unwrap_or_else(|| alias.clone()))
-                }
+                SelectItem::ExprWithAlias { expr, alias } => (
+                    expr.clone(),
+                    listed.cloned().unwrap_or_else(|| alias.clone()),
+                ),
                 _ => continue,
             };
             *item = SelectItem::ExprWithAlias { expr, alias };
@@ -325,7 +329,9 @@ impl VisitorMut for Canonical<'_> {
                 }
             }
             Expr::Function(function) => canonical_function(function),
-            Expr::Substring { special, shorthand, .. } => {
+            Expr::Substring {
+                special, shorthand, ..
+            } => {
                 *special = true;
                 *shorthand = true;
             }
@@ -437,7 +443,9 @@ fn canonical_function(function: &mut sqlparser::ast::Function) {
 /// `FROM a JOIN b`, `INNER JOIN`/`CROSS JOIN` as `JOIN`, `LEFT OUTER` as `LEFT`: the same
 /// left-deep join spelled one way.
 fn flatten_from(select: &mut Select) {
-    let mut items = std::mem::take(&mut select.from).into_iter().map(flatten_item);
+    let mut items = std::mem::take(&mut select.from)
+        .into_iter()
+        .map(flatten_item);
     let Some(mut first) = items.next() else {
         return;
     };
@@ -639,7 +647,10 @@ fn relations(select: &Select, columns_of: &ColumnsOf<'_>) -> Option<Vec<(String,
                 TableFactor::Table { name, alias, .. } if name.0.len() == 1 => {
                     let table = name.0[0].as_ident()?.value.clone();
                     let columns = columns_of(&table)?;
-                    (alias.as_ref().map_or(table, |a| a.name.value.clone()), columns)
+                    (
+                        alias.as_ref().map_or(table, |a| a.name.value.clone()),
+                        columns,
+                    )
                 }
                 TableFactor::Derived {
                     subquery,
@@ -649,7 +660,11 @@ fn relations(select: &Select, columns_of: &ColumnsOf<'_>) -> Option<Vec<(String,
                     let SetExpr::Select(inner) = subquery.body.as_ref() else {
                         return None;
                     };
-                    let columns = inner.projection.iter().map(item_name).collect::<Option<_>>()?;
+                    let columns = inner
+                        .projection
+                        .iter()
+                        .map(item_name)
+                        .collect::<Option<_>>()?;
                     (alias.name.value.clone(), columns)
                 }
                 _ => return None,
@@ -683,10 +698,11 @@ impl VisitorMut for QualifyHere<'_> {
             return ControlFlow::Continue(());
         }
         if let Expr::Identifier(column) = expr {
-            let mut owners = self
-                .relations
-                .iter()
-                .filter(|(_, columns)| columns.iter().any(|c| c.eq_ignore_ascii_case(&column.value)));
+            let mut owners = self.relations.iter().filter(|(_, columns)| {
+                columns
+                    .iter()
+                    .any(|c| c.eq_ignore_ascii_case(&column.value))
+            });
             if let (Some((qualifier, _)), None) = (owners.next(), owners.next()) {
                 let qualifier = Ident::with_quote('`', qualifier.clone());
                 *expr = Expr::CompoundIdentifier(vec![qualifier, column.clone()]);
@@ -758,9 +774,11 @@ fn single_relation(select: &Select) -> Option<String> {
         | TableFactor::Derived {
             alias: Some(alias), ..
         } => Some(alias.name.value.clone()),
-        TableFactor::Table { name, .. } if name.0.len() == 1 => {
-            name.0.last().and_then(|p| p.as_ident()).map(|i| i.value.clone())
-        }
+        TableFactor::Table { name, .. } if name.0.len() == 1 => name
+            .0
+            .last()
+            .and_then(|p| p.as_ident())
+            .map(|i| i.value.clone()),
         _ => None,
     }
 }
@@ -833,7 +851,8 @@ mod tests {
             } else {
                 &[]
             };
-            let written = canonical_query(parse_query(written).unwrap(), written, columns, Some("d1"));
+            let written =
+                canonical_query(parse_query(written).unwrap(), written, columns, Some("d1"));
             assert_eq!(canonical(stored, "d1"), written, "{stored}");
         }
     }
@@ -867,7 +886,11 @@ mod tests {
     fn qualifies_a_column_of_a_join_by_the_relation_that_has_it() {
         let columns_of = |table: &str| match table {
             "users" => Some(vec!["id".to_string(), "name".to_string()]),
-            "posts" => Some(vec!["id".to_string(), "user_id".to_string(), "title".to_string()]),
+            "posts" => Some(vec![
+                "id".to_string(),
+                "user_id".to_string(),
+                "title".to_string(),
+            ]),
             _ => None,
         };
         let written = "select name, title from users join posts on user_id = users.id";

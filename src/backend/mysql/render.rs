@@ -172,10 +172,18 @@ pub fn render(change: &Change, context: &RenderContext) -> Vec<String> {
             }
         }
         Change::CreateView { schema, view } => {
-            vec![super::views::create_statement(&q(schema, &view.name), view, false)]
+            vec![super::views::create_statement(
+                &q(schema, &view.name),
+                view,
+                false,
+            )]
         }
         Change::ReplaceView { schema, to, .. } => {
-            vec![super::views::create_statement(&q(schema, &to.name), to, true)]
+            vec![super::views::create_statement(
+                &q(schema, &to.name),
+                to,
+                true,
+            )]
         }
         Change::DropView { schema, view } => {
             vec![super::views::drop_statement(&q(schema, &view.name))]

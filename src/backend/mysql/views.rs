@@ -74,7 +74,12 @@ pub(super) fn statement_changes(
         } => drop_views(&names, if_exists, model, context),
         other => Err(StatementError::new(format!(
             "unsupported MySQL DDL: bfm does not manage this view statement ({})",
-            other.to_string().split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+            other
+                .to_string()
+                .split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ")
         ))),
     }
 }
@@ -300,7 +305,9 @@ mod tests {
         ));
         assert!(is_view_statement("drop view if exists v"));
         assert!(!is_view_statement("CREATE TABLE view (id int)"));
-        assert!(!is_view_statement("CREATE TRIGGER t BEFORE INSERT ON view FOR EACH ROW SET @a = 1"));
+        assert!(!is_view_statement(
+            "CREATE TRIGGER t BEFORE INSERT ON view FOR EACH ROW SET @a = 1"
+        ));
     }
 
     #[test]
@@ -328,7 +335,10 @@ mod tests {
     fn replaces_and_drops_an_existing_view() {
         let mut model = Model::default();
         let view = created("CREATE VIEW v AS SELECT 1 AS one");
-        model.schema_mut("app").views.insert("v".into(), view.clone());
+        model
+            .schema_mut("app")
+            .views
+            .insert("v".into(), view.clone());
         assert!(matches!(
             read("CREATE OR REPLACE VIEW v AS SELECT 2 AS two", &model).as_slice(),
             [Change::ReplaceView { from, to, .. }] if *from == view && to.definition == "SELECT 2 AS `two`"
