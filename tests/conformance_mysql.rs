@@ -67,6 +67,13 @@ async fn execute_each(pool: &MySqlPool, what: &str, statements: &[String]) -> Re
     Ok(())
 }
 
+/// A case's script for the fresh database `database`: the cases qualify names with their
+/// database `mysqldef_test` (views over `mysqldef_test.users`), which does not exist here.
+fn in_database(sql: &str, database: &str) -> String {
+    sql.replace(&format!("{SCHEMA}."), &format!("{database}."))
+        .replace(&format!("`{SCHEMA}`."), &format!("`{database}`."))
+}
+
 async fn inspected(pool: &MySqlPool, database: &str) -> Result<Model, String> {
     inspect(pool, database, SCHEMA)
         .await
@@ -107,10 +114,10 @@ async fn round_trip(case: CorpusCase) -> Result<(), Outcome> {
     let desired = load_desired(&case)?;
     let (_a_database, a, a_name) = fresh_pool().await.map_err(failed)?;
     let (_b_database, b, b_name) = fresh_pool().await.map_err(failed)?;
-    execute(&a, "current", &case.current)
+    execute(&a, "current", &in_database(&case.current, &a_name))
         .await
         .map_err(failed)?;
-    execute(&b, "desired", &case.desired)
+    execute(&b, "desired", &in_database(&case.desired, &b_name))
         .await
         .map_err(failed)?;
 

@@ -522,12 +522,14 @@ async fn reads_views_materialized_views_and_extensions() {
                 definition: query("SELECT id, name FROM users WHERE active"),
                 materialized: false,
                 comment: Some("Who is in".into()),
+                mysql: None,
             },
             View {
                 name: "user_count".into(),
                 definition: query("SELECT count(*) AS n FROM users"),
                 materialized: true,
                 comment: None,
+                mysql: None,
             },
         ]
     );

@@ -109,6 +109,7 @@ pub(crate) fn view(name: &str, definition: &str) -> View {
         definition: definition.to_string(),
         materialized: false,
         comment: None,
+        mysql: None,
     }
 }
 

@@ -155,7 +155,9 @@ fn mentioned_names(sql: &str) -> BTreeSet<String> {
 
 /// Whether two views differ at most by their comment.
 fn same_query(from: &View, to: &View) -> bool {
-    from.materialized == to.materialized && from.definition == to.definition
+    from.materialized == to.materialized
+        && from.definition == to.definition
+        && from.mysql == to.mysql
 }
 
 /// Whether `CREATE OR REPLACE VIEW` can turn `from` into `to`: two plain views, the new select

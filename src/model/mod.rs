@@ -21,7 +21,9 @@ pub use change::{Change, ColumnRef, CommentTarget, EnumPosition};
 pub use events::{Event, EventStatus, Schedule};
 pub use greptime::{ColumnIndexes, ColumnPosition, GreptimeDatabase, GreptimeTable, Partition};
 pub use keys::KeyGroup;
-pub use mysql::{MysqlColumn, MysqlPartition, MysqlPartitioning, MysqlTable, PartitionEdit};
+pub use mysql::{
+    MysqlColumn, MysqlPartition, MysqlPartitioning, MysqlTable, MysqlView, PartitionEdit,
+};
 pub use objects::{Domain, Enum, Extension, Sequence, View};
 pub use routines::{Function, FunctionArgument, Trigger};
 pub use table::{

@@ -127,3 +127,27 @@ impl MysqlPartitioning {
         })
     }
 }
+
+/// The MySQL part of a view: the options `CREATE VIEW` states besides its query, in the
+/// server's upper-case spelling. Each is `None` at the server's default (`SQL SECURITY
+/// DEFINER`, `ALGORITHM=UNDEFINED`, no check option), so an explicit default and an omitted
+/// one compare equal. The definer is left to the server: it names an account, not the schema.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MysqlView {
+    /// `INVOKER`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security: Option<String>,
+    /// `MERGE` or `TEMPTABLE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub algorithm: Option<String>,
+    /// `CASCADED` or `LOCAL` (`WITH CHECK OPTION` is `CASCADED`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check_option: Option<String>,
+}
+
+impl MysqlView {
+    /// The options as a view's slot holds them: `None` when all are the defaults.
+    pub fn into_slot(self) -> Option<MysqlView> {
+        (self != MysqlView::default()).then_some(self)
+    }
+}

@@ -20,6 +20,9 @@ pub struct View {
     pub materialized: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// MySQL/MariaDB options (`SQL SECURITY`, `ALGORITHM`, check option).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mysql: Option<super::MysqlView>,
 }
 
 /// A standalone sequence. Unset options are the server's defaults, which loaders normalize to

@@ -6,7 +6,8 @@ use crate::model::QualifiedName;
 use std::collections::BTreeSet;
 
 /// The dotted identifier chains of `sql` (`core.users.id` → `["core", "users", "id"]`), with
-/// unquoted identifiers folded to lower case as PostgreSQL does, and string literals skipped.
+/// unquoted identifiers folded to lower case as PostgreSQL does, and string literals skipped;
+/// `"quoted"` and MySQL's `` `quoted` `` identifiers are kept as written.
 pub(super) fn identifier_chains(sql: &str) -> Vec<Vec<String>> {
     let mut chains = Vec::new();
     let mut chain: Vec<String> = Vec::new();
@@ -18,7 +19,7 @@ pub(super) fn identifier_chains(sql: &str) -> Vec<Vec<String>> {
                 skip_quoted(&mut chars, '\'');
                 None
             }
-            '"' => Some(read_quoted(&mut chars)),
+            '"' | '`' => Some(read_quoted(&mut chars, c)),
             c if c.is_alphabetic() || c == '_' => {
                 let mut word = c.to_lowercase().to_string();
                 while let Some(&next) = chars.peek() {
@@ -68,11 +69,11 @@ fn skip_quoted(chars: &mut std::iter::Peekable<std::str::Chars<'_>>, quote: char
     }
 }
 
-fn read_quoted(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> String {
+fn read_quoted(chars: &mut std::iter::Peekable<std::str::Chars<'_>>, quote: char) -> String {
     let mut word = String::new();
     while let Some(c) = chars.next() {
-        if c == '"' {
-            if chars.peek() == Some(&'"') {
+        if c == quote {
+            if chars.peek() == Some(&quote) {
                 chars.next();
             } else {
                 break;
@@ -163,6 +164,13 @@ mod tests {
             vec!["u".into(), "name".into()],
         ];
         assert_eq!(chains, expected);
+    }
+
+    #[test]
+    fn reads_backquoted_mysql_names_as_one_chain() {
+        let chains = identifier_chains("SELECT `u`.`Id` AS `id` FROM `Users` `u`");
+        assert!(chains.contains(&vec!["u".to_string(), "Id".to_string()]));
+        assert!(mentions(&chains, &QualifiedName::new("db", "Users")));
     }
 
     #[test]

@@ -73,6 +73,7 @@ fn view(name: &str, definition: &str) -> View {
         definition: definition.into(),
         materialized: false,
         comment: None,
+        mysql: None,
     }
 }
 

@@ -615,6 +615,7 @@ impl Reader<'_> {
                     definition,
                     materialized: view.materialized,
                     comment: view.comment,
+                    mysql: None,
                 },
             );
         }
@@ -1623,6 +1624,7 @@ allow_drop: [legacy]
                 definition: "SELECT * FROM billing.plans WHERE tier = 'free'".to_string(),
                 materialized: true,
                 comment: Some("Free ones".to_string()),
+                mysql: None,
             }
         );
     }

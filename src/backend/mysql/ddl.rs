@@ -42,6 +42,9 @@ pub fn statement_changes(
     if let Some(changes) = super::triggers::statement_changes(statement.sql, model, context) {
         return changes;
     }
+    if super::views::is_view_statement(statement.sql) {
+        return super::views::statement_changes(statement.sql, model, context);
+    }
     let upper = statement.sql.to_ascii_uppercase();
     let words: Vec<&str> = upper.split_whitespace().take(6).collect();
     for kind in [

@@ -10,10 +10,12 @@ mod foreign_keys;
 pub mod inspect;
 mod partitions;
 mod precedence;
+pub mod query;
 mod render;
 mod triggers;
 pub mod types;
 mod versioned;
+mod views;
 
 use super::{
     BackendKind, ConstraintKind, Dialect, RenderContext, SchemaContext, StatementError,
@@ -41,10 +43,9 @@ impl Dialect for Mysql {
         types::canonical_expression(raw)
     }
 
-    fn normalize_query(&self, _raw: &str) -> Result<String, StatementError> {
-        Err(StatementError::new(
-            "unsupported MySQL DDL: bfm does not manage MySQL views yet",
-        ))
+    /// The canonical view query (see [`query`]); without a database to drop from names.
+    fn normalize_query(&self, raw: &str) -> Result<String, StatementError> {
+        query::normalize_query(raw, None)
     }
 
     /// MySQL names a primary key `PRIMARY`, an unnamed index or unique key after its first

@@ -188,6 +188,23 @@ pub fn render(change: &Change, context: &RenderContext) -> Vec<String> {
         Change::SetPartitioning { table, from, to } => {
             partitions::statements(&t(table), from.as_ref(), to.as_ref())
         }
+        Change::CreateView { schema, view } => {
+            vec![super::views::create_statement(
+                &q(schema, &view.name),
+                view,
+                false,
+            )]
+        }
+        Change::ReplaceView { schema, to, .. } => {
+            vec![super::views::create_statement(
+                &q(schema, &to.name),
+                to,
+                true,
+            )]
+        }
+        Change::DropView { schema, view } => {
+            vec![super::views::drop_statement(&q(schema, &view.name))]
+        }
         Change::SetTableComment { table, to, .. } => vec![format!(
             "ALTER TABLE {} COMMENT = {}",
             t(table),

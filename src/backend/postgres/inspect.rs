@@ -1117,6 +1117,7 @@ fn read_views(model: &mut Model, rows: &[PgRow]) -> Result<(), InspectError> {
             definition,
             materialized: get(row, WHAT, "materialized")?,
             comment: get(row, WHAT, "comment")?,
+            mysql: None,
         };
         model.schema_mut(&schema).views.insert(name, view);
     }

@@ -1849,6 +1849,7 @@ mod tests {
             definition: definition.into(),
             materialized,
             comment: None,
+            mysql: None,
         }
     }
 

@@ -385,6 +385,7 @@ pub(super) fn create_view(
         definition: super::super::inspect::canonical_view(query),
         materialized: create.materialized,
         comment: None,
+        mysql: None,
     };
     let current = reader
         .model

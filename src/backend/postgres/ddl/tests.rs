@@ -871,6 +871,7 @@ fn views_are_created_and_replaced() {
                 definition: "SELECT id FROM users WHERE email IS NOT NULL".into(),
                 materialized: false,
                 comment: None,
+                mysql: None,
             },
         }]
     );
@@ -986,6 +987,7 @@ fn comments_on_views_schemas_and_enums_set_their_comment() {
         definition: "SELECT 1".into(),
         materialized: false,
         comment: Some("old".into()),
+        mysql: None,
     };
     m.schema_mut("core").views.insert("v".into(), view);
     m.schema_mut("core").enums.insert(
