@@ -51,12 +51,13 @@ fn project_with_slow_migration(target: &TestDatabase, seconds: u32) -> Project {
     project
 }
 
-/// Waits until a session of `database` runs `pg_sleep`; returns its pid.
+/// Waits until a session of `database` runs `pg_sleep`; returns its pid. bfm sends a
+/// migration as one query text, so the sleep is somewhere inside it.
 async fn wait_for_sleeping_session(admin: &PgPool, database: &str) -> i32 {
     for _ in 0..600 {
         let pid: Option<i32> = sqlx::query_scalar(
-            "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND query LIKE 'SELECT pg_sleep%' \
-             AND state = 'active'",
+            "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND query LIKE '%SELECT pg_sleep(%' \
+             AND state = 'active' AND pid <> pg_backend_pid()",
         )
         .bind(database)
         .fetch_optional(admin)
