@@ -70,13 +70,18 @@ async fn catalog_queries_do_not_grow_with_tables_and_read_partitions() {
     .await;
     run(
         &pool,
-        "CREATE EVENT purge ON SCHEDULE EVERY 1 HOUR DO DELETE FROM plain",
+        "CREATE EVENT purge_plain ON SCHEDULE EVERY 1 HOUR DO DELETE FROM plain;\n\
+         CREATE VIEW plain_ids AS SELECT id FROM plain;\n\
+         CREATE TRIGGER plain_positive BEFORE INSERT ON plain FOR EACH ROW SET NEW.id = abs(NEW.id)",
     )
     .await;
     let (model, many) = counted_inspect(&pool, &name).await;
     assert_eq!(few, CATALOG_QUERIES as i64);
     assert_eq!(many, CATALOG_QUERIES as i64);
-    assert_eq!(model.schemas[SCHEMA].events.len(), 1);
+    let schema = &model.schemas[SCHEMA];
+    assert_eq!(schema.events.len(), 1);
+    assert_eq!(schema.views.len(), 1);
+    assert_eq!(schema.triggers.get("plain").map(|t| t.len()), Some(1));
 
     assert_eq!(partitioning(&model, "plain"), None);
     let sales = partitioning(&model, "sales_3").expect("sales_3 is partitioned");
