@@ -14,10 +14,10 @@ use super::decide::{
 use super::target::{TargetPool, mysql_session, quote_mysql_ident};
 use crate::migrations::{MigrationError, MigrationText};
 use crate::state::{MigrationRecord, MigrationStatus, StateError, StateStore, Target};
+use futures_util::TryStreamExt as _;
 use sqlx::mysql::MySqlPool;
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnection, PgPool};
-use futures_util::TryStreamExt as _;
 use sqlx::{AssertSqlSafe, Connection as _, Either};
 use std::time::{Duration, Instant};
 use thiserror::Error;

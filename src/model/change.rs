@@ -8,8 +8,7 @@
 use super::{
     ApplyError, Check, Column, ColumnIndexes, ColumnPosition, Domain, Enum, Event, Extension,
     ForeignKey, Function, Index, Model, MysqlPartitioning, PrimaryKey, QualifiedName, Sequence,
-    Table, Trigger,
-    Unique, View,
+    Table, Trigger, Unique, View,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -9,7 +9,7 @@ use super::types::{canonical_default, canonical_expression, normalize_type};
 use crate::backend::StatementError;
 use crate::model::{
     Check, Column, Event, EventStatus, ForeignKey, ForeignKeyAction, Identity, IdentityKind, Index,
-    IndexKey, Model, MysqlColumn, MysqlTable, PrimaryKey, QualifiedName, Schedule, Table,
+    IndexKey, Model, MysqlColumn, MysqlTable, PrimaryKey, Schedule, Table,
 };
 use sqlx::mysql::{MySqlPool, MySqlRow};
 use sqlx::{AssertSqlSafe, Row};
@@ -373,7 +373,6 @@ pub async fn inspect(
     }
     target.triggers = triggers;
     super::views::inspect_views(pool, database, schema, &mut model).await?;
-    let _ = QualifiedName::new("", "");
     Ok(model)
 }
 
