@@ -264,8 +264,26 @@ fn desired_state(config: &Config, connection: &Connection) -> Result<Model, CliE
     Ok(load_path(&config.schema_path(connection), options)?)
 }
 
+/// The desired states of `connections`, in their order, each loaded on a thread of its own:
+/// parsing the schema files is the costly part of a plan, and connections are independent.
+fn desired_states(config: &Config, connections: &[&Connection]) -> Result<Vec<Model>, CliError> {
+    std::thread::scope(|scope| {
+        let loads: Vec<_> = connections
+            .iter()
+            .map(|connection| scope.spawn(move || desired_state(config, connection)))
+            .collect();
+        loads
+            .into_iter()
+            .map(|load| {
+                load.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
+}
+
 /// Plans connections against their live databases, in their order. The desired states are
-/// loaded from the files on another thread while the databases are read, since the two are
+/// loaded from the files on other threads while the databases are read, since the two are
 /// independent and one waits on the server.
 pub fn plan_live(
     config: &Config,
@@ -273,12 +291,7 @@ pub fn plan_live(
     environment: Option<&str>,
 ) -> Result<Vec<ConnectionPlan>, CliError> {
     let (desired, live) = std::thread::scope(|scope| {
-        let loading = scope.spawn(|| {
-            connections
-                .iter()
-                .map(|connection| desired_state(config, connection))
-                .collect::<Result<Vec<_>, _>>()
-        });
+        let loading = scope.spawn(|| desired_states(config, connections));
         let live = inspect_connections(connections, environment);
         let desired = loading
             .join()
