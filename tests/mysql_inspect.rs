@@ -1,10 +1,14 @@
 //! MySQL inspection against a throwaway MariaDB: what it costs (catalog queries do not grow with
-//! the number of tables) and what it reads of partitioned tables.
+//! the number of tables) and what it reads of partitioned tables; `bfm inspect` writing a live
+//! database out as SQL schema files that check equal to it.
 
+#[path = "support/project.rs"]
+mod project;
 mod support;
 
 use bfm::backend::mysql::inspect::{CATALOG_QUERIES, inspect};
 use bfm::model::{Model, MysqlPartitioning, QualifiedName};
+use project::{Project, assert_failure, assert_success, stderr};
 use sqlx::Row;
 use sqlx::mysql::{MySqlPool, MySqlPoolOptions};
 use support::mariadb::fresh_database;
@@ -103,5 +107,56 @@ async fn catalog_queries_do_not_grow_with_tables_and_read_partitions() {
     );
     let hashed = partitioning(&model, "hashed").expect("hashed is partitioned");
     assert_eq!(hashed.partitions.len(), 3);
+    pool.close().await;
+}
+
+/// Every kind of object the MySQL backend manages, as a team's database may already hold it.
+const EXISTING: &str = "\
+CREATE TABLE customers (id bigint NOT NULL AUTO_INCREMENT PRIMARY KEY, email varchar(255) NOT NULL,
+  UNIQUE KEY customers_email (email)) COMMENT 'who buys';
+CREATE TABLE sales (id bigint NOT NULL, y int NOT NULL, customer_id bigint NOT NULL,
+  PRIMARY KEY (id, y)) PARTITION BY RANGE (y) (PARTITION p0 VALUES LESS THAN (2025),
+  PARTITION pmax VALUES LESS THAN MAXVALUE);
+CREATE VIEW customer_emails AS SELECT id, email FROM customers WHERE email <> '';
+CREATE TRIGGER customers_lower BEFORE INSERT ON customers FOR EACH ROW
+  SET NEW.email = lower(NEW.email);
+CREATE EVENT purge_sales ON SCHEDULE EVERY 1 DAY DO DELETE FROM sales WHERE y < 2000;
+";
+
+#[tokio::test]
+async fn inspect_writes_sql_files_that_check_equal_and_refuses_yaml() {
+    let database = fresh_database().await;
+    let name = database.url.rsplit('/').next().unwrap().to_string();
+    let pool = MySqlPool::connect(&database.url).await.unwrap();
+    run(&pool, EXISTING).await;
+    let yaml = format!(
+        "state:\n  backend: sqlite\n  path: .bfm/state.db\nconnections:\n  shop:\n    \
+         backend: mysql\n    schema: {name}\n"
+    );
+    let project = Project::new(&yaml, "shop", &database.url);
+
+    let refused = project.bfm(&["inspect"]);
+    assert_failure(&refused);
+    assert!(stderr(&refused).contains("--format sql"), "{}", stderr(&refused));
+
+    let out = project.path("schema/shop");
+    let out_arg = out.to_str().unwrap();
+    assert_success(&project.bfm(&["inspect", "--format", "sql", "--out", out_arg]));
+    let mut written = String::new();
+    for entry in std::fs::read_dir(&out).unwrap() {
+        written.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap());
+    }
+    for expected in [
+        "CREATE TABLE `customers`",
+        "PARTITION BY RANGE",
+        "CREATE VIEW",
+        "CREATE TRIGGER",
+        "CREATE EVENT",
+    ] {
+        assert!(written.contains(expected), "{expected} missing from:\n{written}");
+    }
+    assert!(!written.contains(&name), "the database name is written:\n{written}");
+    // The files load back to the live database's model.
+    assert_success(&project.bfm(&["check"]));
     pool.close().await;
 }

@@ -4,6 +4,7 @@
 
 use super::project::{ConnectionPlan, connection_dialect, relative, render_context};
 use super::{CheckArgs, CliError, InspectArgs, InspectFormat, Outcome};
+use crate::backend::mysql::Mysql;
 use crate::backend::postgres::Postgres;
 use crate::backend::postgres::inspect::{as_placeholder, inspect};
 use crate::backend::{BackendKind, RenderContext, SchemaContext};
@@ -367,7 +368,12 @@ pub fn inspect_command(
     config_path: Option<&Path>,
     args: &InspectArgs,
 ) -> Result<Outcome, CliError> {
-    let (model, model_schema, unqualified) = match &args.url {
+    let (model, model_schema, unqualified, backend) = match &args.url {
+        Some(url) if is_mysql_url(url) => {
+            let schema = args.schema.clone().unwrap_or_else(|| "public".into());
+            let model = inspect_mysql_database(url, &schema)?;
+            (model, schema, None, BackendKind::Mysql)
+        }
         Some(url) => {
             let (url, mut schemas) = split_schemas(url);
             if let Some(schema) = &args.schema {
@@ -375,7 +381,7 @@ pub fn inspect_command(
             }
             let model = inspect_database(&url, &schemas)?;
             let default = schemas.first().cloned().unwrap_or_else(|| "public".into());
-            (model, default, None)
+            (model, default, None, BackendKind::Postgresql)
         }
         None => {
             let config = super::commands::load_config(config_path)?;
@@ -389,12 +395,20 @@ pub fn inspect_command(
                 live.model,
                 connection.model_schema().to_string(),
                 unqualified,
+                connection.backend,
             )
         }
     };
-    let files = match args.format {
-        InspectFormat::Yaml => yaml_files(&model, &model_schema),
-        InspectFormat::Sql => {
+    let files = match (args.format, backend) {
+        // The YAML format has no place for MySQL's table options, partitions, events or
+        // triggers: a YAML file would load back to another model.
+        (InspectFormat::Yaml, BackendKind::Mysql) => return Err(CliError::InspectMysqlYaml),
+        (InspectFormat::Yaml, _) => yaml_files(&model, &model_schema),
+        (InspectFormat::Sql, BackendKind::Mysql) => {
+            let render = RenderContext::for_models(&[&model], Some(model_schema.clone()));
+            sql_files(&model, &Mysql, &render)?
+        }
+        (InspectFormat::Sql, _) => {
             let render = RenderContext::for_models(&[&model], unqualified);
             sql_files(&model, &Postgres, &render)?
         }

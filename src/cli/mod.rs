@@ -218,6 +218,11 @@ pub enum CliError {
     Naming(#[from] NamingError),
     #[error("connection {connection}: backend {backend} is not supported yet")]
     Unsupported { connection: String, backend: String },
+    #[error(
+        "bfm inspect writes a MySQL database as SQL only (--format sql): the YAML format has no \
+         place for its table options, partitions, events and triggers"
+    )]
+    InspectMysqlYaml,
     /// `import gorm` could not import anything, or would overwrite files without `--force`.
     #[error("{0}")]
     GormImport(String),

@@ -92,6 +92,13 @@ pub fn sql_files(
     let mut tables: std::collections::BTreeMap<String, String> = Default::default();
     for file in &creation.files {
         for assessed in &file.changes {
+            // The schema the files run in unqualified (a MySQL connection's database, a
+            // per-environment schema) is the environment's, not the files' to create.
+            if let Change::CreateSchema { name } = &assessed.change
+                && render.unqualified_schema.as_deref() == Some(name.as_str())
+            {
+                continue;
+            }
             let text = statements(&assessed.change, dialect, render);
             match assessed.change.table_of_part().cloned().or_else(|| {
                 // A trigger goes with its table, which must be loaded first.
