@@ -186,9 +186,29 @@ async fn diff_reads_database_urls_limited_to_a_schema() {
     assert!(stdout.contains("CREATE TABLE core.users"), "{stdout}");
 }
 
-/// `bfm inspect --format FORMAT --out DIR` writes files that load back to the inspected model.
+/// A function and a trigger: objects the YAML format has no form for.
+const ROUTINES: &str = "\
+CREATE FUNCTION core.lower_email() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.email := lower(NEW.email);
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION core.lower_email() IS 'keeps emails comparable';
+CREATE TRIGGER users_lower_email BEFORE INSERT OR UPDATE ON core.users
+    FOR EACH ROW EXECUTE FUNCTION core.lower_email();
+";
+
+/// `bfm inspect --format FORMAT --out DIR` writes files that load back to the inspected model,
+/// functions and triggers included (in YAML output they go to `routines.sql`).
 async fn inspect_writes_loadable_files(format: &str) {
-    let project = Project::with_database(&format!("CREATE SCHEMA core;\n{DESIRED}")).await;
+    let project =
+        Project::with_database(&format!("CREATE SCHEMA core;\n{DESIRED}{ROUTINES}")).await;
+    std::fs::write(
+        project.dir.path().join("schema/core/users_routines.sql"),
+        ROUTINES,
+    )
+    .expect("write routines");
     let out = project.dir.path().join("adopted");
     let out_text = out.display().to_string();
     let output = project.bfm(&["inspect", "--format", format, "--out", &out_text]);
@@ -203,6 +223,8 @@ async fn inspect_writes_loadable_files(format: &str) {
         .await
         .expect("inspect");
     pool.close().await;
+    assert_eq!(live.schemas["core"].functions.len(), 1);
+    assert_eq!(live.schemas["core"].triggers.len(), 1);
     assert_eq!(loaded(&out, "core"), live);
     assert_eq!(
         loaded(&project.dir.path().join("schema/core"), "core"),

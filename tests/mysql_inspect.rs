@@ -137,7 +137,11 @@ async fn inspect_writes_sql_files_that_check_equal_and_refuses_yaml() {
 
     let refused = project.bfm(&["inspect"]);
     assert_failure(&refused);
-    assert!(stderr(&refused).contains("--format sql"), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("--format sql"),
+        "{}",
+        stderr(&refused)
+    );
 
     let out = project.path("schema/shop");
     let out_arg = out.to_str().unwrap();
@@ -153,9 +157,15 @@ async fn inspect_writes_sql_files_that_check_equal_and_refuses_yaml() {
         "CREATE TRIGGER",
         "CREATE EVENT",
     ] {
-        assert!(written.contains(expected), "{expected} missing from:\n{written}");
+        assert!(
+            written.contains(expected),
+            "{expected} missing from:\n{written}"
+        );
     }
-    assert!(!written.contains(&name), "the database name is written:\n{written}");
+    assert!(
+        !written.contains(&name),
+        "the database name is written:\n{written}"
+    );
     // The files load back to the live database's model.
     assert_success(&project.bfm(&["check"]));
     pool.close().await;

@@ -12,7 +12,7 @@ use crate::config::{Config, Connection};
 use crate::diff::{assess, diff};
 use crate::model::Model;
 use crate::plan::plan;
-use crate::source::write::{sql_files, yaml_files};
+use crate::source::write::{routines_file, sql_files, yaml_files};
 use crate::source::{LoadOptions, load_path};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -403,7 +403,12 @@ pub fn inspect_command(
         // The YAML format has no place for MySQL's table options, partitions, events or
         // triggers: a YAML file would load back to another model.
         (InspectFormat::Yaml, BackendKind::Mysql) => return Err(CliError::InspectMysqlYaml),
-        (InspectFormat::Yaml, _) => yaml_files(&model, &model_schema),
+        (InspectFormat::Yaml, _) => {
+            let render = RenderContext::for_models(&[&model], unqualified);
+            let mut files = yaml_files(&model, &model_schema);
+            files.extend(routines_file(&model, &Postgres, &render)?);
+            files
+        }
         (InspectFormat::Sql, BackendKind::Mysql) => {
             let render = RenderContext::for_models(&[&model], Some(model_schema.clone()));
             sql_files(&model, &Mysql, &render)?

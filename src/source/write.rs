@@ -1,6 +1,7 @@
 //! Writes a model out as schema files that load back to the same model: YAML in the format of
 //! `docs/yaml-format.md` (one file per table, one `types.yaml` for the schema's enums, domains,
-//! sequences, views and extensions), or SQL (one file per table, the rest in `types.sql`).
+//! sequences, views and extensions, and `routines.sql` for the functions and triggers YAML has no
+//! form for), or SQL (one file per table, the rest in `types.sql`).
 //!
 //! Everything is named explicitly (constraints, indexes, foreign-key targets), so the files
 //! do not depend on the loaders' naming rules; values equal to the loaders' defaults are left
@@ -9,7 +10,8 @@
 use crate::backend::{Dialect, RenderContext};
 use crate::diff::{assess, diff};
 use crate::model::{
-    Change, Column, ForeignKeyAction, IdentityKind, Index, Model, Sequence, Table, View,
+    Change, Column, CommentTarget, ForeignKeyAction, IdentityKind, Index, Model, Sequence, Table,
+    View,
 };
 use crate::plan::{PlanError, plan};
 use serde::Serialize;
@@ -130,6 +132,41 @@ pub fn sql_files(
         });
     }
     Ok(files)
+}
+
+/// The objects the YAML format has no form for — functions, procedures, triggers and their
+/// comments — as one `routines.sql` to write beside the YAML files: the loader reads SQL files
+/// after YAML ones, so the directory still loads back to the whole model. `None` when the model
+/// has none.
+pub fn routines_file(
+    model: &Model,
+    dialect: &dyn Dialect,
+    render: &RenderContext,
+) -> Result<Option<SchemaFile>, PlanError> {
+    let empty = Model::default();
+    let creation = plan(assess(diff(&empty, model), &empty, model))?;
+    let text: String = creation
+        .files
+        .iter()
+        .flat_map(|file| &file.changes)
+        .filter(|assessed| is_routine(&assessed.change))
+        .map(|assessed| statements(&assessed.change, dialect, render))
+        .collect();
+    Ok((!text.is_empty()).then(|| SchemaFile {
+        name: "routines.sql".into(),
+        text,
+    }))
+}
+
+fn is_routine(change: &Change) -> bool {
+    match change {
+        Change::CreateFunction { .. } | Change::CreateTrigger { .. } => true,
+        Change::SetComment { target, .. } => matches!(
+            target,
+            CommentTarget::Function { .. } | CommentTarget::Trigger { .. }
+        ),
+        _ => false,
+    }
 }
 
 fn statements(change: &Change, dialect: &dyn Dialect, render: &RenderContext) -> String {
