@@ -90,24 +90,30 @@ pub fn statement_changes(
         ),
         None => (statement.sql, None),
     };
-    let dialect = MySqlDialect {};
     let sql = super::binary::rewrite(&super::versioned::blank_mysql_only(sql));
+    let reader = Reader {
+        model,
+        context,
+        partitioning,
+    };
+    reader.read(parse_one(&sql)?)
+}
+
+/// The one statement `sql` holds, read with sqlparser's MySQL dialect; a parse error names its
+/// line and column in `sql`.
+pub(super) fn parse_one(sql: &str) -> Result<Statement, StatementError> {
+    let dialect = MySqlDialect {};
     let mut parsed = Parser::new(&dialect)
-        .try_with_sql(&sql)
+        .try_with_sql(sql)
         .and_then(|mut p| p.parse_statements())
-        .map_err(|e| parse_error(&sql, &e))?;
+        .map_err(|e| parse_error(sql, &e))?;
     if parsed.len() != 1 {
         return Err(StatementError::new(format!(
             "expected one statement, found {}",
             parsed.len()
         )));
     }
-    let reader = Reader {
-        model,
-        context,
-        partitioning,
-    };
-    reader.read(parsed.remove(0))
+    Ok(parsed.remove(0))
 }
 
 /// `ALTER TABLE … PARTITION BY | REMOVE PARTITIONING | ADD PARTITION | DROP PARTITION`, which

@@ -4,17 +4,15 @@
 //! is kept in the canonical form of [`super::query`], so written and stored text compare equal;
 //! the definer is left to the server.
 
+use super::ddl::parse_one;
 use super::inspect::{InspectError, fetch, normalize, text};
 use super::query::{canonical_query_in, output_names};
-use crate::backend::postgres::expr::parse_error;
 use crate::backend::{SchemaContext, StatementError};
 use crate::model::{Change, Model, MysqlView, QualifiedName, View};
 use sqlparser::ast::{
     CreateView, CreateViewAlgorithm, CreateViewSecurity, ObjectName, ObjectNamePart, ObjectType,
     Statement,
 };
-use sqlparser::dialect::MySqlDialect;
-use sqlparser::parser::Parser;
 use sqlx::mysql::MySqlPool;
 
 /// Whether a statement creates, alters or drops a view: `CREATE`, `ALTER` or `DROP`, then only
@@ -51,18 +49,7 @@ pub(super) fn statement_changes(
     } else {
         body.to_string()
     };
-    let dialect = MySqlDialect {};
-    let mut statements = Parser::new(&dialect)
-        .try_with_sql(&body)
-        .and_then(|mut p| p.parse_statements())
-        .map_err(|e| parse_error(&body, &e))?;
-    if statements.len() != 1 {
-        return Err(StatementError::new(format!(
-            "expected one statement, found {}",
-            statements.len()
-        )));
-    }
-    match statements.remove(0) {
+    match parse_one(&body)? {
         Statement::CreateView(create) => {
             create_view(create, &body, check_option, altering, model, context)
         }
