@@ -153,6 +153,26 @@ fn unsupported(what: &str) -> StatementError {
     StatementError::new(format!("unsupported MySQL DDL: bfm does not manage {what}"))
 }
 
+/// `name` or `schema.name`, an unqualified name in the context's default schema.
+pub(super) fn qualified(
+    name: &ObjectName,
+    context: &SchemaContext,
+) -> Result<QualifiedName, StatementError> {
+    let parts: Vec<&str> = name
+        .0
+        .iter()
+        .map(|p| match p {
+            ObjectNamePart::Identifier(ident) => Ok(ident.value.as_str()),
+            other => Err(StatementError::new(format!("unexpected name part {other}"))),
+        })
+        .collect::<Result<_, _>>()?;
+    match parts.as_slice() {
+        [name] => Ok(QualifiedName::new(context.default_schema.clone(), *name)),
+        [schema, name] => Ok(QualifiedName::new(*schema, *name)),
+        _ => Err(StatementError::new(format!("unexpected name {name}"))),
+    }
+}
+
 struct Reader<'a> {
     model: &'a Model,
     context: &'a SchemaContext,
@@ -162,22 +182,7 @@ struct Reader<'a> {
 
 impl Reader<'_> {
     fn name(&self, name: &ObjectName) -> Result<QualifiedName, StatementError> {
-        let parts: Vec<String> = name
-            .0
-            .iter()
-            .map(|p| match p {
-                ObjectNamePart::Identifier(ident) => Ok(ident.value.clone()),
-                other => Err(StatementError::new(format!("unexpected name part {other}"))),
-            })
-            .collect::<Result<_, _>>()?;
-        match parts.as_slice() {
-            [table] => Ok(QualifiedName::new(
-                self.context.default_schema.clone(),
-                table.clone(),
-            )),
-            [schema, table] => Ok(QualifiedName::new(schema.clone(), table.clone())),
-            _ => Err(StatementError::new(format!("unexpected name {name}"))),
-        }
+        qualified(name, self.context)
     }
 
     fn existing(&self, name: &QualifiedName) -> Result<Table, StatementError> {

@@ -4,14 +4,13 @@
 //! is kept in the canonical form of [`super::query`], so written and stored text compare equal;
 //! the definer is left to the server.
 
-use super::ddl::parse_one;
+use super::ddl::{parse_one, qualified};
 use super::inspect::{InspectError, fetch, normalize, text};
 use super::query::{canonical_query_in, output_names};
 use crate::backend::{SchemaContext, StatementError};
 use crate::model::{Change, Model, MysqlView, QualifiedName, View};
 use sqlparser::ast::{
-    CreateView, CreateViewAlgorithm, CreateViewSecurity, ObjectName, ObjectNamePart, ObjectType,
-    Statement,
+    CreateView, CreateViewAlgorithm, CreateViewSecurity, ObjectName, ObjectType, Statement,
 };
 use sqlx::mysql::MySqlPool;
 
@@ -85,22 +84,6 @@ fn split_check_option(sql: &str) -> (&str, Option<String>) {
     match upper.rfind("WITH") {
         Some(at) => (&body[..at], Some(option.to_string())),
         None => (sql, None),
-    }
-}
-
-fn qualified(name: &ObjectName, context: &SchemaContext) -> Result<QualifiedName, StatementError> {
-    let parts: Vec<&str> = name
-        .0
-        .iter()
-        .map(|p| match p {
-            ObjectNamePart::Identifier(ident) => Ok(ident.value.as_str()),
-            other => Err(StatementError::new(format!("unexpected name part {other}"))),
-        })
-        .collect::<Result<_, _>>()?;
-    match parts.as_slice() {
-        [view] => Ok(QualifiedName::new(context.default_schema.clone(), *view)),
-        [schema, view] => Ok(QualifiedName::new(*schema, *view)),
-        _ => Err(StatementError::new(format!("unexpected view name {name}"))),
     }
 }
 
