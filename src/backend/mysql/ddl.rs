@@ -149,8 +149,18 @@ fn alter_partitions(
 }
 
 /// A statement bfm leaves to the user by design, worded so callers can count it as a refusal.
-fn unsupported(what: &str) -> StatementError {
+pub(super) fn unsupported(what: &str) -> StatementError {
     StatementError::new(format!("unsupported MySQL DDL: bfm does not manage {what}"))
+}
+
+/// The first three words of a statement, to name it in an error without quoting all of it.
+pub(super) fn opening_words(statement: &Statement) -> String {
+    statement
+        .to_string()
+        .split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// `name` or `schema.name`, an unqualified name in the context's default schema.
@@ -375,12 +385,7 @@ impl Reader<'_> {
             Statement::CreateView(_) => Err(unsupported("views")),
             other => Err(unsupported(&format!(
                 "this statement ({})",
-                other
-                    .to_string()
-                    .split_whitespace()
-                    .take(3)
-                    .collect::<Vec<_>>()
-                    .join(" ")
+                opening_words(&other)
             ))),
         }
     }

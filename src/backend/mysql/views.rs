@@ -4,7 +4,7 @@
 //! is kept in the canonical form of [`super::query`], so written and stored text compare equal;
 //! the definer is left to the server.
 
-use super::ddl::{parse_one, qualified};
+use super::ddl::{opening_words, parse_one, qualified, unsupported};
 use super::inspect::{InspectError, fetch, normalize, text};
 use super::query::{canonical_query_in, output_names};
 use crate::backend::{SchemaContext, StatementError};
@@ -58,14 +58,9 @@ pub(super) fn statement_changes(
             names,
             ..
         } => drop_views(&names, if_exists, model, context),
-        other => Err(StatementError::new(format!(
-            "unsupported MySQL DDL: bfm does not manage this view statement ({})",
-            other
-                .to_string()
-                .split_whitespace()
-                .take(3)
-                .collect::<Vec<_>>()
-                .join(" ")
+        other => Err(unsupported(&format!(
+            "this view statement ({})",
+            opening_words(&other)
         ))),
     }
 }
