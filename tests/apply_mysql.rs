@@ -1,7 +1,8 @@
 //! A MySQL connection end to end against a throwaway MariaDB: `bfm generate` renders the schema
 //! files with the MySQL dialect, `bfm apply` runs the migrations statement by statement and
 //! records them, `bfm check` finds the live database equal to the schema files, a second change
-//! is generated and applied, and `bfm down` undoes it.
+//! is generated and applied, and `bfm down` undoes it. Events, partitions, views and triggers
+//! go through the same loop, each test on a database of its own.
 
 #[path = "support/project.rs"]
 mod project;
@@ -9,17 +10,41 @@ mod support;
 
 use project::{Project, assert_success, stdout};
 use sqlx::mysql::MySqlPool;
-use support::mariadb::fresh_database;
+use std::process::Output;
+use support::mariadb::{TestDatabase, fresh_database};
 
-const SHOP_YAML: &str = "\
-state:
-  backend: sqlite
-  path: .bfm/state.db
-connections:
-  shop:
-    backend: mysql
-    schema: bfm_shop
-";
+/// A throwaway database on the test server, a project whose connection `shop` manages the
+/// database `schema` in it, and a pool to look at the server with.
+struct Shop {
+    project: Project,
+    admin: MySqlPool,
+    /// Last, so that the database is dropped after the project and the pool are gone.
+    _database: TestDatabase,
+}
+
+/// A [`Shop`] whose schema file `schema/shop/<file>` holds `text`. The tests of this file run
+/// at the same time on one server, so each passes a `schema` of its own.
+async fn shop(schema: &str, file: &str, text: &str) -> Shop {
+    let database = fresh_database().await;
+    let yaml = format!(
+        "state:\n  backend: sqlite\n  path: .bfm/state.db\nconnections:\n  shop:\n    \
+         backend: mysql\n    schema: {schema}\n"
+    );
+    let project = Project::new(&yaml, "shop", &database.url);
+    let admin = MySqlPool::connect(&database.url).await.unwrap();
+    std::fs::create_dir_all(project.path("schema/shop")).unwrap();
+    std::fs::write(project.path(&format!("schema/shop/{file}")), text).unwrap();
+    Shop {
+        project,
+        admin,
+        _database: database,
+    }
+}
+
+/// `bfm generate` of a migration named `name` with version `version`.
+fn generate(project: &Project, name: &str, version: &str) -> Output {
+    project.bfm(&["generate", "--name", name, "--version", version])
+}
 
 const TABLES_V1: &str = "\
 CREATE TABLE customers (
@@ -49,13 +74,13 @@ async fn columns(pool: &MySqlPool, table: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn generated_mysql_migrations_apply_check_and_roll_back() {
-    let database = fresh_database().await;
-    let project = Project::new(SHOP_YAML, "shop", &database.url);
-    let admin = MySqlPool::connect(&database.url).await.unwrap();
-    std::fs::create_dir_all(project.path("schema/shop")).unwrap();
-    std::fs::write(project.path("schema/shop/tables.sql"), TABLES_V1).unwrap();
+    let Shop {
+        project,
+        admin,
+        _database,
+    } = shop("bfm_shop", "tables.sql", TABLES_V1).await;
 
-    assert_success(&project.bfm(&["generate", "--name", "init", "--version", "20260101000000"]));
+    assert_success(&generate(&project, "init", "20260101000000"));
     let apply = project.bfm(&["apply"]);
     assert_success(&apply);
     assert!(stdout(&apply).contains("applied"), "{}", stdout(&apply));
@@ -88,13 +113,7 @@ async fn generated_mysql_migrations_apply_check_and_roll_back() {
     .unwrap();
     let check = project.bfm(&["check"]);
     assert_eq!(check.status.code(), Some(1), "{}", stdout(&check));
-    assert_success(&project.bfm(&[
-        "generate",
-        "--name",
-        "add_name",
-        "--version",
-        "20260102000000",
-    ]));
+    assert_success(&generate(&project, "add_name", "20260102000000"));
     assert_success(&project.bfm(&["apply"]));
     assert_eq!(columns(&admin, "customers").await, ["id", "email", "name"]);
     assert_success(&project.bfm(&["check"]));
@@ -103,18 +122,6 @@ async fn generated_mysql_migrations_apply_check_and_roll_back() {
     assert_eq!(columns(&admin, "customers").await, ["id", "email"]);
     admin.close().await;
 }
-
-/// A connection of its own: tests run in parallel on one server, and the schema names the
-/// database the migrations create.
-const JOBS_YAML: &str = "\
-state:
-  backend: sqlite
-  path: .bfm/state.db
-connections:
-  shop:
-    backend: mysql
-    schema: bfm_jobs
-";
 
 const EVENTS_V1: &str = "\
 CREATE TABLE jobs (id BIGINT NOT NULL PRIMARY KEY, done_at DATETIME NULL);
@@ -141,13 +148,13 @@ async fn events(pool: &MySqlPool) -> Vec<(String, String, String)> {
 
 #[tokio::test]
 async fn scheduled_events_are_created_altered_checked_and_rolled_back() {
-    let database = fresh_database().await;
-    let project = Project::new(JOBS_YAML, "shop", &database.url);
-    let admin = MySqlPool::connect(&database.url).await.unwrap();
-    std::fs::create_dir_all(project.path("schema/shop")).unwrap();
-    std::fs::write(project.path("schema/shop/jobs.sql"), EVENTS_V1).unwrap();
+    let Shop {
+        project,
+        admin,
+        _database,
+    } = shop("bfm_jobs", "jobs.sql", EVENTS_V1).await;
 
-    assert_success(&project.bfm(&["generate", "--name", "init", "--version", "20260101000000"]));
+    assert_success(&generate(&project, "init", "20260101000000"));
     assert_success(&project.bfm(&["apply"]));
     let created = vec![(
         "purge_jobs".to_string(),
@@ -167,16 +174,10 @@ async fn scheduled_events_are_created_altered_checked_and_rolled_back() {
     .unwrap();
     let check = project.bfm(&["check"]);
     assert_eq!(check.status.code(), Some(1), "{}", stdout(&check));
-    assert_success(&project.bfm(&[
-        "generate",
-        "--name",
-        "hourly",
-        "--version",
-        "20260102000000",
-    ]));
+    assert_success(&generate(&project, "hourly", "20260102000000"));
     // The replayed migration files (the event's BEGIN … END body and the ALTER EVENT read
     // back) equal the schema files: nothing left to generate.
-    let again = project.bfm(&["generate", "--name", "again", "--version", "20260103000000"]);
+    let again = generate(&project, "again", "20260103000000");
     assert_success(&again);
     assert!(
         stdout(&again).contains("nothing to generate"),
@@ -198,17 +199,6 @@ async fn scheduled_events_are_created_altered_checked_and_rolled_back() {
     assert_eq!(events(&admin).await, created);
     admin.close().await;
 }
-
-/// Its own database: tests of this file run at the same time on one server.
-const PARTITIONS_YAML: &str = "\
-state:
-  backend: sqlite
-  path: .bfm/state.db
-connections:
-  shop:
-    backend: mysql
-    schema: bfm_events
-";
 
 const PARTITIONS_V1: &str = "\
 CREATE TABLE events (
@@ -236,13 +226,13 @@ async fn partitions(pool: &MySqlPool, table: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn partitions_are_created_added_and_dropped_only_when_allowed() {
-    let database = fresh_database().await;
-    let project = Project::new(PARTITIONS_YAML, "shop", &database.url);
-    let admin = MySqlPool::connect(&database.url).await.unwrap();
+    let Shop {
+        project,
+        admin,
+        _database,
+    } = shop("bfm_events", "tables.sql", PARTITIONS_V1).await;
     let schema_file = project.path("schema/shop/tables.sql");
-    std::fs::create_dir_all(project.path("schema/shop")).unwrap();
-    std::fs::write(&schema_file, PARTITIONS_V1).unwrap();
-    assert_success(&project.bfm(&["generate", "--name", "init", "--version", "20260101000000"]));
+    assert_success(&generate(&project, "init", "20260101000000"));
     assert_success(&project.bfm(&["apply"]));
     assert_eq!(partitions(&admin, "events").await, ["p2022", "p2023"]);
     assert_success(&project.bfm(&["check"]));
@@ -254,7 +244,7 @@ async fn partitions_are_created_added_and_dropped_only_when_allowed() {
     );
     std::fs::write(&schema_file, &added).unwrap();
     assert_eq!(project.bfm(&["check"]).status.code(), Some(1));
-    assert_success(&project.bfm(&["generate", "--name", "p2024", "--version", "20260102000000"]));
+    assert_success(&generate(&project, "p2024", "20260102000000"));
     assert_success(&project.bfm(&["apply"]));
     assert_eq!(
         partitions(&admin, "events").await,
@@ -289,16 +279,6 @@ async fn partitions_are_created_added_and_dropped_only_when_allowed() {
     );
     admin.close().await;
 }
-
-const VIEWS_YAML: &str = "\
-state:
-  backend: sqlite
-  path: .bfm/state.db
-connections:
-  shop:
-    backend: mysql
-    schema: bfm_views
-";
 
 /// The dependent view comes first in the file: the plan must still create what it reads first.
 const VIEWS_V1: &str = "\
@@ -339,13 +319,13 @@ async fn view_facts(pool: &MySqlPool, view: &str) -> (Vec<String>, String) {
 
 #[tokio::test]
 async fn views_are_created_in_dependency_order_checked_changed_and_rolled_back() {
-    let database = fresh_database().await;
-    let project = Project::new(VIEWS_YAML, "shop", &database.url);
-    let admin = MySqlPool::connect(&database.url).await.unwrap();
-    std::fs::create_dir_all(project.path("schema/shop")).unwrap();
-    std::fs::write(project.path("schema/shop/tables.sql"), VIEWS_V1).unwrap();
+    let Shop {
+        project,
+        admin,
+        _database,
+    } = shop("bfm_views", "tables.sql", VIEWS_V1).await;
 
-    assert_success(&project.bfm(&["generate", "--name", "init", "--version", "20260101000000"]));
+    assert_success(&generate(&project, "init", "20260101000000"));
     assert_success(&project.bfm(&["apply"]));
     assert_eq!(
         view_facts(&admin, "paid_customers").await,
@@ -368,13 +348,7 @@ async fn views_are_created_in_dependency_order_checked_changed_and_rolled_back()
     .unwrap();
     let check = project.bfm(&["check"]);
     assert_eq!(check.status.code(), Some(1), "{}", stdout(&check));
-    assert_success(&project.bfm(&[
-        "generate",
-        "--name",
-        "paid_status",
-        "--version",
-        "20260102000000",
-    ]));
+    assert_success(&generate(&project, "paid_status", "20260102000000"));
     assert_success(&project.bfm(&["apply"]));
     assert_eq!(
         view_facts(&admin, "paid_orders").await.0,
@@ -387,5 +361,94 @@ async fn views_are_created_in_dependency_order_checked_changed_and_rolled_back()
         view_facts(&admin, "paid_orders").await.0,
         ["id", "customer_id"]
     );
+    admin.close().await;
+}
+
+/// A table and a trigger whose body holds semicolons, a handler, a nested block and a comment.
+const TRIGGERS_V1: &str = "\
+CREATE TABLE items (
+  id INT NOT NULL PRIMARY KEY,
+  name VARCHAR(50),
+  sort_order INT NOT NULL DEFAULT 0
+);
+CREATE TRIGGER items_before_insert BEFORE INSERT ON items FOR EACH ROW
+BEGIN
+  -- number new rows after the last one; keep the name upper case
+  DECLARE CONTINUE HANDLER FOR SQLSTATE '23000' BEGIN END;
+  IF NEW.sort_order IS NULL OR NEW.sort_order = 0 THEN
+    SET NEW.sort_order = (SELECT COALESCE(MAX(sort_order) + 1, 1) FROM items);
+  END IF;
+  SET NEW.name = UPPER(NEW.name);
+END;
+";
+
+async fn trigger_body(pool: &MySqlPool) -> Option<String> {
+    sqlx::query_scalar(
+        "SELECT CAST(action_statement AS CHAR) FROM information_schema.triggers \
+         WHERE trigger_schema = 'bfm_triggers' AND trigger_name = 'items_before_insert'",
+    )
+    .fetch_optional(pool)
+    .await
+    .unwrap()
+}
+
+/// Inserts a row with `id` and returns the name and order the trigger gave it.
+async fn insert(pool: &MySqlPool, id: i32) -> (String, i32) {
+    sqlx::query("INSERT INTO bfm_triggers.items (id, name) VALUES (?, 'box')")
+        .bind(id)
+        .execute(pool)
+        .await
+        .unwrap();
+    sqlx::query_as("SELECT name, sort_order FROM bfm_triggers.items WHERE id = ?")
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+/// A trigger with a `BEGIN … END` body: `bfm generate` writes it into a migration file without
+/// `DELIMITER`, `bfm apply` sends it as one statement, `bfm check` finds the live trigger equal to
+/// the schema file, a changed body is dropped and created again, and `bfm down` restores the
+/// previous body.
+#[tokio::test]
+async fn a_compound_trigger_is_generated_applied_checked_changed_and_rolled_back() {
+    let Shop {
+        project,
+        admin,
+        _database,
+    } = shop("bfm_triggers", "schema.sql", TRIGGERS_V1).await;
+
+    assert_success(&generate(&project, "init", "20260101000000"));
+    let apply = project.bfm(&["apply"]);
+    assert_success(&apply);
+    let body = trigger_body(&admin).await.expect("the trigger exists");
+    assert!(body.starts_with("BEGIN") && body.ends_with("END"), "{body}");
+    assert_eq!(insert(&admin, 1).await, ("BOX".to_string(), 1));
+    assert_eq!(insert(&admin, 2).await, ("BOX".to_string(), 2));
+    // The live trigger inspects equal to the schema file.
+    let check = project.bfm(&["check"]);
+    assert_success(&check);
+
+    std::fs::write(
+        project.path("schema/shop/schema.sql"),
+        TRIGGERS_V1.replace("UPPER(NEW.name)", "LOWER(NEW.name)"),
+    )
+    .unwrap();
+    let check = project.bfm(&["check"]);
+    assert_eq!(check.status.code(), Some(1), "{}", stdout(&check));
+    assert_success(&generate(&project, "lower_names", "20260102000000"));
+    assert_success(&project.bfm(&["apply"]));
+    assert!(
+        trigger_body(&admin)
+            .await
+            .unwrap()
+            .contains("LOWER(NEW.name)")
+    );
+    assert_eq!(insert(&admin, 3).await, ("box".to_string(), 3));
+    assert_success(&project.bfm(&["check"]));
+
+    assert_success(&project.bfm(&["down"]));
+    assert_eq!(trigger_body(&admin).await, Some(body));
+    assert_eq!(insert(&admin, 4).await, ("BOX".to_string(), 4));
     admin.close().await;
 }

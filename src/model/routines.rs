@@ -104,7 +104,7 @@ impl Function {
 }
 
 /// `CREATE [CONSTRAINT] TRIGGER`, kept under its table.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Trigger {
     pub name: String,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]

@@ -90,24 +90,30 @@ pub fn statement_changes(
         ),
         None => (statement.sql, None),
     };
-    let dialect = MySqlDialect {};
     let sql = super::binary::rewrite(&super::versioned::blank_mysql_only(sql));
+    let reader = Reader {
+        model,
+        context,
+        partitioning,
+    };
+    reader.read(parse_one(&sql)?)
+}
+
+/// The one statement `sql` holds, read with sqlparser's MySQL dialect; a parse error names its
+/// line and column in `sql`.
+pub(super) fn parse_one(sql: &str) -> Result<Statement, StatementError> {
+    let dialect = MySqlDialect {};
     let mut parsed = Parser::new(&dialect)
-        .try_with_sql(&sql)
+        .try_with_sql(sql)
         .and_then(|mut p| p.parse_statements())
-        .map_err(|e| parse_error(&sql, &e))?;
+        .map_err(|e| parse_error(sql, &e))?;
     if parsed.len() != 1 {
         return Err(StatementError::new(format!(
             "expected one statement, found {}",
             parsed.len()
         )));
     }
-    let reader = Reader {
-        model,
-        context,
-        partitioning,
-    };
-    reader.read(parsed.remove(0))
+    Ok(parsed.remove(0))
 }
 
 /// `ALTER TABLE … PARTITION BY | REMOVE PARTITIONING | ADD PARTITION | DROP PARTITION`, which
@@ -143,8 +149,38 @@ fn alter_partitions(
 }
 
 /// A statement bfm leaves to the user by design, worded so callers can count it as a refusal.
-fn unsupported(what: &str) -> StatementError {
+pub(super) fn unsupported(what: &str) -> StatementError {
     StatementError::new(format!("unsupported MySQL DDL: bfm does not manage {what}"))
+}
+
+/// The first three words of a statement, to name it in an error without quoting all of it.
+pub(super) fn opening_words(statement: &Statement) -> String {
+    statement
+        .to_string()
+        .split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `name` or `schema.name`, an unqualified name in the context's default schema.
+pub(super) fn qualified(
+    name: &ObjectName,
+    context: &SchemaContext,
+) -> Result<QualifiedName, StatementError> {
+    let parts: Vec<&str> = name
+        .0
+        .iter()
+        .map(|p| match p {
+            ObjectNamePart::Identifier(ident) => Ok(ident.value.as_str()),
+            other => Err(StatementError::new(format!("unexpected name part {other}"))),
+        })
+        .collect::<Result<_, _>>()?;
+    match parts.as_slice() {
+        [name] => Ok(QualifiedName::new(context.default_schema.clone(), *name)),
+        [schema, name] => Ok(QualifiedName::new(*schema, *name)),
+        _ => Err(StatementError::new(format!("unexpected name {name}"))),
+    }
 }
 
 struct Reader<'a> {
@@ -156,22 +192,7 @@ struct Reader<'a> {
 
 impl Reader<'_> {
     fn name(&self, name: &ObjectName) -> Result<QualifiedName, StatementError> {
-        let parts: Vec<String> = name
-            .0
-            .iter()
-            .map(|p| match p {
-                ObjectNamePart::Identifier(ident) => Ok(ident.value.clone()),
-                other => Err(StatementError::new(format!("unexpected name part {other}"))),
-            })
-            .collect::<Result<_, _>>()?;
-        match parts.as_slice() {
-            [table] => Ok(QualifiedName::new(
-                self.context.default_schema.clone(),
-                table.clone(),
-            )),
-            [schema, table] => Ok(QualifiedName::new(schema.clone(), table.clone())),
-            _ => Err(StatementError::new(format!("unexpected name {name}"))),
-        }
+        qualified(name, self.context)
     }
 
     fn existing(&self, name: &QualifiedName) -> Result<Table, StatementError> {
@@ -364,12 +385,7 @@ impl Reader<'_> {
             Statement::CreateView(_) => Err(unsupported("views")),
             other => Err(unsupported(&format!(
                 "this statement ({})",
-                other
-                    .to_string()
-                    .split_whitespace()
-                    .take(3)
-                    .collect::<Vec<_>>()
-                    .join(" ")
+                opening_words(&other)
             ))),
         }
     }

@@ -7,6 +7,7 @@
 //! out, intervals carried over (`'0 36' DAY_HOUR` is `1 12`), `STARTS` at the current time as
 //! absent. The definer is read and ignored.
 
+use super::ddl::unsupported;
 use super::render::quote;
 use crate::backend::{RenderContext, SchemaContext, StatementError};
 use crate::model::{Change, Event, EventStatus, Model, QualifiedName, Schedule};
@@ -75,11 +76,6 @@ fn skip_user(cursor: &mut Cursor<'_>) -> Option<()> {
         _ => return None,
     }
     Some(())
-}
-
-/// A statement bfm does not handle, worded like the table reader's refusals.
-fn unsupported(what: &str) -> StatementError {
-    StatementError::new(format!("unsupported MySQL DDL: bfm does not manage {what}"))
 }
 
 struct Reader<'a> {

@@ -7,7 +7,7 @@
 //! view carries its alias, names are backquoted, parentheses follow operator precedence.
 
 use crate::backend::StatementError;
-use crate::backend::postgres::expr::parse_error;
+use crate::backend::postgres::expr::{leaves, parse_error};
 use sqlparser::ast::{
     BinaryOperator, Expr, FunctionArgumentList, FunctionArguments, Ident, JoinConstraint,
     JoinOperator, LimitClause, ObjectName, ObjectNamePart, OrderByExpr, OrderBySort, Query, Select,
@@ -178,20 +178,6 @@ impl VisitorMut for NameDerived<'_> {
             name_outputs(&mut subquery.body, self.raw, &[]);
         }
         ControlFlow::Continue(())
-    }
-}
-
-/// The `SELECT`s whose rows a query body returns (both sides of a `UNION`).
-fn leaves(body: &mut SetExpr) -> Vec<&mut Select> {
-    match body {
-        SetExpr::Select(select) => vec![select.as_mut()],
-        SetExpr::SetOperation { left, right, .. } => {
-            let mut all = leaves(left);
-            all.extend(leaves(right));
-            all
-        }
-        SetExpr::Query(query) => leaves(&mut query.body),
-        _ => Vec::new(),
     }
 }
 

@@ -53,20 +53,8 @@ pub(super) async fn inspect(
 /// A row trigger with nothing but MySQL's parts to fill in.
 fn mysql_trigger() -> Trigger {
     Trigger {
-        name: String::new(),
-        constraint: false,
-        timing: String::new(),
-        events: Vec::new(),
-        update_columns: Vec::new(),
-        referencing: Vec::new(),
         for_each_row: true,
-        condition: None,
-        function: String::new(),
-        arguments: Vec::new(),
-        deferrable: false,
-        initially_deferred: false,
-        comment: None,
-        body: None,
+        ..Trigger::default()
     }
 }
 
@@ -464,6 +452,19 @@ mod tests {
         model
     }
 
+    /// The model of [`model_with_table`] holding the trigger `sql` creates, and that trigger.
+    fn model_with_trigger(sql: &str) -> (Model, Trigger) {
+        let mut model = model_with_table();
+        let trigger = created(sql, &model);
+        model
+            .schema_mut("app")
+            .triggers
+            .entry("users".into())
+            .or_default()
+            .insert(trigger.name.clone(), trigger.clone());
+        (model, trigger)
+    }
+
     fn created(sql: &str, model: &Model) -> Trigger {
         let changes = statement_changes(sql, model, &context()).unwrap().unwrap();
         match changes.as_slice() {
@@ -511,17 +512,8 @@ mod tests {
 
     #[test]
     fn or_replace_drops_the_old_trigger_first() {
-        let mut model = model_with_table();
-        let old = created(
-            "CREATE TRIGGER t AFTER DELETE ON users FOR EACH ROW SET @x = 1",
-            &model,
-        );
-        model
-            .schema_mut("app")
-            .triggers
-            .entry("users".into())
-            .or_default()
-            .insert("t".into(), old.clone());
+        let (model, old) =
+            model_with_trigger("CREATE TRIGGER t AFTER DELETE ON users FOR EACH ROW SET @x = 1");
         let changes = statement_changes(
             "CREATE OR REPLACE TRIGGER t AFTER DELETE ON users FOR EACH ROW SET @x = 2",
             &model,
@@ -580,17 +572,8 @@ mod tests {
 
     #[test]
     fn drops_a_trigger_by_name_whatever_its_table() {
-        let mut model = model_with_table();
-        let trigger = created(
-            "CREATE TRIGGER t BEFORE DELETE ON users FOR EACH ROW SET @x = 1",
-            &model,
-        );
-        model
-            .schema_mut("app")
-            .triggers
-            .entry("users".into())
-            .or_default()
-            .insert("t".into(), trigger.clone());
+        let (model, trigger) =
+            model_with_trigger("CREATE TRIGGER t BEFORE DELETE ON users FOR EACH ROW SET @x = 1");
         let changes = statement_changes("DROP TRIGGER IF EXISTS app.t", &model, &context())
             .unwrap()
             .unwrap();

@@ -4,17 +4,14 @@
 //! is kept in the canonical form of [`super::query`], so written and stored text compare equal;
 //! the definer is left to the server.
 
+use super::ddl::{opening_words, parse_one, qualified, unsupported};
 use super::inspect::{InspectError, fetch, normalize, text};
 use super::query::{canonical_query_in, output_names};
-use crate::backend::postgres::expr::parse_error;
 use crate::backend::{SchemaContext, StatementError};
 use crate::model::{Change, Model, MysqlView, QualifiedName, View};
 use sqlparser::ast::{
-    CreateView, CreateViewAlgorithm, CreateViewSecurity, ObjectName, ObjectNamePart, ObjectType,
-    Statement,
+    CreateView, CreateViewAlgorithm, CreateViewSecurity, ObjectName, ObjectType, Statement,
 };
-use sqlparser::dialect::MySqlDialect;
-use sqlparser::parser::Parser;
 use sqlx::mysql::MySqlPool;
 
 /// Whether a statement creates, alters or drops a view: `CREATE`, `ALTER` or `DROP`, then only
@@ -51,18 +48,7 @@ pub(super) fn statement_changes(
     } else {
         body.to_string()
     };
-    let dialect = MySqlDialect {};
-    let mut statements = Parser::new(&dialect)
-        .try_with_sql(&body)
-        .and_then(|mut p| p.parse_statements())
-        .map_err(|e| parse_error(&body, &e))?;
-    if statements.len() != 1 {
-        return Err(StatementError::new(format!(
-            "expected one statement, found {}",
-            statements.len()
-        )));
-    }
-    match statements.remove(0) {
+    match parse_one(&body)? {
         Statement::CreateView(create) => {
             create_view(create, &body, check_option, altering, model, context)
         }
@@ -72,14 +58,9 @@ pub(super) fn statement_changes(
             names,
             ..
         } => drop_views(&names, if_exists, model, context),
-        other => Err(StatementError::new(format!(
-            "unsupported MySQL DDL: bfm does not manage this view statement ({})",
-            other
-                .to_string()
-                .split_whitespace()
-                .take(3)
-                .collect::<Vec<_>>()
-                .join(" ")
+        other => Err(unsupported(&format!(
+            "this view statement ({})",
+            opening_words(&other)
         ))),
     }
 }
@@ -98,22 +79,6 @@ fn split_check_option(sql: &str) -> (&str, Option<String>) {
     match upper.rfind("WITH") {
         Some(at) => (&body[..at], Some(option.to_string())),
         None => (sql, None),
-    }
-}
-
-fn qualified(name: &ObjectName, context: &SchemaContext) -> Result<QualifiedName, StatementError> {
-    let parts: Vec<&str> = name
-        .0
-        .iter()
-        .map(|p| match p {
-            ObjectNamePart::Identifier(ident) => Ok(ident.value.as_str()),
-            other => Err(StatementError::new(format!("unexpected name part {other}"))),
-        })
-        .collect::<Result<_, _>>()?;
-    match parts.as_slice() {
-        [view] => Ok(QualifiedName::new(context.default_schema.clone(), *view)),
-        [schema, view] => Ok(QualifiedName::new(*schema, *view)),
-        _ => Err(StatementError::new(format!("unexpected view name {name}"))),
     }
 }
 

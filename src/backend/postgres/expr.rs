@@ -387,8 +387,9 @@ fn expand_select_wildcards(
 /// `FigureColname`).
 const UNNAMED_COLUMN: &str = "?column?";
 
-/// The `SELECT`s whose items make a query's rows, left to right through set operations.
-fn leaves(body: &mut SetExpr) -> Vec<&mut Select> {
+/// The `SELECT`s whose items make a query's rows, left to right through set operations (the
+/// MySQL backend reads its queries with this too).
+pub(crate) fn leaves(body: &mut SetExpr) -> Vec<&mut Select> {
     match body {
         SetExpr::Select(select) => vec![select.as_mut()],
         SetExpr::SetOperation { left, right, .. } => {
