@@ -1610,6 +1610,10 @@ fn strip_outer_parentheses(expr: Expr) -> Expr {
 /// Whether a cast's (canonical) type is the column's type, its unmodified base
 /// (`character varying` for `character varying(20)`) or the same user type named without its schema.
 fn casts_to_column_type(cast_type: &str, column_type: &str) -> bool {
+    // The server quotes a type name that would otherwise read differently: a cast to `bit`
+    // without its length prints as `::"bit"` (a bare `bit` is `bit(1)`).
+    let cast_type = cast_type.replace('"', "");
+    let column_type = column_type.replace('"', "");
     let base = |t: &str| match t.find('(') {
         Some(open) => {
             let close = t.rfind(')').unwrap_or(t.len() - 1);
@@ -1622,11 +1626,11 @@ fn casts_to_column_type(cast_type: &str, column_type: &str) -> bool {
         None => t.to_string(),
     };
     // `bpchar` is the server's name for `character` without its length.
-    let blank_padded = cast_type == "bpchar" && base(column_type) == "character";
+    let blank_padded = cast_type == "bpchar" && base(&column_type) == "character";
     blank_padded
         || cast_type == column_type
-        || cast_type == base(column_type)
-        || unqualified(cast_type) == unqualified(column_type)
+        || cast_type == base(&column_type)
+        || unqualified(&cast_type) == unqualified(&column_type)
 }
 
 /// The part an index expression key adds to the name PostgreSQL gives an unnamed index, as its
@@ -1964,6 +1968,11 @@ mod tests {
         assert_eq!(normalize_default("'yes'::boolean", "boolean"), "true");
         assert_eq!(normalize_default("x'1F'", "bit(8)"), "'00011111'");
         assert_eq!(normalize_default("b'0101'", "bit(4)"), "'0101'");
+        // As the catalog prints a bit-string default: cast to the quoted, length-less type.
+        assert_eq!(
+            normalize_default("'00011111'::\"bit\"", "bit(8)"),
+            "'00011111'"
+        );
         assert_eq!(normalize_default("'1.999'::money", "money"), "'$2.00'");
         assert_eq!(normalize_default("'1234.5'", "money"), "'$1,234.50'");
         assert_eq!(normalize_default("'$1.00'::money", "money"), "'$1.00'");
