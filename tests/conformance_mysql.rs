@@ -13,10 +13,10 @@ use bfm::plan::plan;
 use bfm::source::{LoadError, LoadOptions, load_sql_text};
 use sqlx::mysql::{MySqlPool, MySqlPoolOptions};
 use std::path::Path;
-use support::cases::{columns_by_name, down_changes, model_difference, up_changes};
+use support::cases::{down_changes, up_changes};
+use support::conformance::checks::{same_schema, second_plan_empty};
 use support::conformance::{CorpusCase, Outcome, conclude, run_all, selected_cases};
 use support::mariadb::{TestDatabase, fresh_database};
-use support::pglive::expect_same;
 
 const SUITE: &str = "mysql";
 const CORPUS: &str = "../shared/corpus/sqldef/sqldef-mysql.jsonl";
@@ -148,23 +148,8 @@ async fn round_trip(case: CorpusCase) -> Result<(), Outcome> {
 
     let after_up = inspected(&a, &a_name).await.map_err(failed)?;
     let target = inspected(&b, &b_name).await.map_err(failed)?;
-    expect_same(
-        "after up, A != B",
-        &columns_by_name(&after_up),
-        &columns_by_name(&target),
-    )
-    .map_err(|e| Outcome::Failed(format!("{e}\nup SQL:\n{up_text}")))?;
-    let again: Vec<String> = diff(&after_up, &desired)
-        .iter()
-        .map(|c| c.describe())
-        .collect();
-    if !again.is_empty() {
-        return Err(Outcome::Failed(format!(
-            "second plan not empty: {}\nup SQL:\n{up_text}\n{}",
-            again.join(", "),
-            model_difference("inspected A != desired", &after_up, &desired).unwrap_or_default()
-        )));
-    }
+    same_schema("after up, A != B", &after_up, &target, "up SQL", &up_text)?;
+    second_plan_empty(&after_up, &desired, &up_text)?;
     if destructive {
         return Ok(());
     }
@@ -175,12 +160,13 @@ async fn round_trip(case: CorpusCase) -> Result<(), Outcome> {
         .await
         .map_err(failed)?;
     let after_down = inspected(&a, &a_name).await.map_err(failed)?;
-    expect_same(
+    same_schema(
         "after down, A != current",
-        &columns_by_name(&after_down),
-        &columns_by_name(&start),
+        &after_down,
+        &start,
+        "down SQL",
+        &down.join(";\n"),
     )
-    .map_err(|e| Outcome::Failed(format!("{e}\ndown SQL:\n{}", down.join(";\n"))))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

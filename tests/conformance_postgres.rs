@@ -13,11 +13,10 @@ use sqlx::Connection;
 use sqlx::postgres::PgConnection;
 use std::collections::BTreeSet;
 use std::path::Path;
-use support::cases::{
-    columns_by_name, down_changes, model_difference, postgres, quoted, sql_text, up_changes,
-};
+use support::cases::{down_changes, postgres, quoted, sql_text, up_changes};
+use support::conformance::checks::{same_schema, second_plan_empty};
 use support::conformance::{CorpusCase, Outcome, conclude, run_all, selected_cases};
-use support::pglive::{comparable, execute, expect_same, fresh_pool, inspected, user_schemas};
+use support::pglive::{comparable, execute, fresh_pool, inspected, user_schemas};
 
 const SUITE: &str = "postgres";
 const CORPUS: &str = "../shared/corpus/sqldef/sqldef-postgres.jsonl";
@@ -188,21 +187,8 @@ async fn round_trip(case: CorpusCase) -> Result<(), Outcome> {
 
     let after_up = inspected(&a, &schemas).await.map_err(failed)?;
     let target = inspected(&b, &schemas).await.map_err(failed)?;
-    expect_same(
-        "after up, A != B",
-        &columns_by_name(&after_up),
-        &columns_by_name(&target),
-    )
-    .map_err(|e| Outcome::Failed(format!("{e}\nup SQL:\n{up}")))?;
-    let live = comparable(after_up, &desired);
-    let again: Vec<String> = diff(&live, &desired).iter().map(|c| c.describe()).collect();
-    if !again.is_empty() {
-        return Err(Outcome::Failed(format!(
-            "second plan not empty: {}\nup SQL:\n{up}\n{}",
-            again.join(", "),
-            model_difference("inspected A != desired", &live, &desired).unwrap_or_default()
-        )));
-    }
+    same_schema("after up, A != B", &after_up, &target, "up SQL", &up)?;
+    second_plan_empty(&comparable(after_up, &desired), &desired, &up)?;
     if destructive {
         return Ok(());
     }
@@ -213,12 +199,13 @@ async fn round_trip(case: CorpusCase) -> Result<(), Outcome> {
         .await
         .map_err(failed)?;
     let after_down = inspected(&a, &schemas).await.map_err(failed)?;
-    expect_same(
+    same_schema(
         "after down, A != current",
-        &columns_by_name(&after_down),
-        &columns_by_name(&start),
+        &after_down,
+        &start,
+        "down SQL",
+        &down,
     )
-    .map_err(|e| Outcome::Failed(format!("{e}\ndown SQL:\n{down}")))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

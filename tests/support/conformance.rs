@@ -425,3 +425,38 @@ pub fn conclude(suite: &str, outcomes: &[(CorpusCase, Outcome)], only: bool) {
         regressions.join("\n")
     );
 }
+
+/// The checks both runners make after running a migration, as [`Outcome::Failed`] on failure.
+pub mod checks {
+    use super::Outcome;
+    use crate::support::cases::{columns_by_name, model_difference};
+    use crate::support::pglive::expect_same;
+    use bfm::diff::diff;
+    use bfm::model::Model;
+
+    /// `got` equals `want`, columns compared by name (a server may append added columns);
+    /// a failure quotes the SQL that ran (`sql_label`, `sql`).
+    pub fn same_schema(
+        label: &str,
+        got: &Model,
+        want: &Model,
+        sql_label: &str,
+        sql: &str,
+    ) -> Result<(), Outcome> {
+        expect_same(label, &columns_by_name(got), &columns_by_name(want))
+            .map_err(|e| Outcome::Failed(format!("{e}\n{sql_label}:\n{sql}")))
+    }
+
+    /// A second plan from the database after the up migration (`live`) to `desired` is empty.
+    pub fn second_plan_empty(live: &Model, desired: &Model, up_sql: &str) -> Result<(), Outcome> {
+        let again: Vec<String> = diff(live, desired).iter().map(|c| c.describe()).collect();
+        if again.is_empty() {
+            return Ok(());
+        }
+        Err(Outcome::Failed(format!(
+            "second plan not empty: {}\nup SQL:\n{up_sql}\n{}",
+            again.join(", "),
+            model_difference("inspected A != desired", live, desired).unwrap_or_default()
+        )))
+    }
+}
