@@ -7,7 +7,7 @@ use super::{CheckArgs, CliError, InspectArgs, InspectFormat, Outcome};
 use crate::backend::mysql::Mysql;
 use crate::backend::postgres::Postgres;
 use crate::backend::postgres::inspect::{as_placeholder, inspect};
-use crate::backend::{BackendKind, RenderContext, SchemaContext};
+use crate::backend::{BackendKind, Dialect, RenderContext, SchemaContext};
 use crate::config::{Config, Connection};
 use crate::diff::{assess, diff};
 use crate::model::Model;
@@ -368,11 +368,13 @@ pub fn inspect_command(
     config_path: Option<&Path>,
     args: &InspectArgs,
 ) -> Result<Outcome, CliError> {
-    let (model, model_schema, unqualified, backend) = match &args.url {
+    let (model, model_schema, render, dialect): (_, _, _, &dyn Dialect) = match &args.url {
         Some(url) if is_mysql_url(url) => {
             let schema = args.schema.clone().unwrap_or_else(|| "public".into());
             let model = inspect_mysql_database(url, &schema)?;
-            (model, schema, None, BackendKind::Mysql)
+            // The files run in the database they are loaded for: names print unqualified.
+            let render = RenderContext::for_models(&[&model], Some(schema.clone()));
+            (model, schema, render, &Mysql)
         }
         Some(url) => {
             let (url, mut schemas) = split_schemas(url);
@@ -381,42 +383,31 @@ pub fn inspect_command(
             }
             let model = inspect_database(&url, &schemas)?;
             let default = schemas.first().cloned().unwrap_or_else(|| "public".into());
-            (model, default, None, BackendKind::Postgresql)
+            let render = RenderContext::for_models(&[&model], None);
+            (model, default, render, &Postgres)
         }
         None => {
             let config = super::commands::load_config(config_path)?;
             let connection =
                 super::commands::single_connection(&config, args.connection.as_deref())?;
             let live = inspect_connection(connection, args.environment.as_deref())?;
-            let unqualified = connection
-                .is_per_environment()
-                .then(|| connection.name.clone());
-            (
-                live.model,
-                connection.model_schema().to_string(),
-                unqualified,
-                connection.backend,
-            )
+            let render = render_context(connection, &[&live.model]);
+            let schema = connection.model_schema().to_string();
+            (live.model, schema, render, connection_dialect(connection)?)
         }
     };
-    let files = match (args.format, backend) {
+    let files = match args.format {
         // The YAML format has no place for MySQL's table options, partitions, events or
         // triggers: a YAML file would load back to another model.
-        (InspectFormat::Yaml, BackendKind::Mysql) => return Err(CliError::InspectMysqlYaml),
-        (InspectFormat::Yaml, _) => {
-            let render = RenderContext::for_models(&[&model], unqualified);
+        InspectFormat::Yaml if dialect.kind() == BackendKind::Mysql => {
+            return Err(CliError::InspectMysqlYaml);
+        }
+        InspectFormat::Yaml => {
             let mut files = yaml_files(&model, &model_schema);
-            files.extend(routines_file(&model, &Postgres, &render)?);
+            files.extend(routines_file(&model, dialect, &render)?);
             files
         }
-        (InspectFormat::Sql, BackendKind::Mysql) => {
-            let render = RenderContext::for_models(&[&model], Some(model_schema.clone()));
-            sql_files(&model, &Mysql, &render)?
-        }
-        (InspectFormat::Sql, _) => {
-            let render = RenderContext::for_models(&[&model], unqualified);
-            sql_files(&model, &Postgres, &render)?
-        }
+        InspectFormat::Sql => sql_files(&model, dialect, &render)?,
     };
     match &args.out {
         Some(dir) => {

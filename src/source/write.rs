@@ -13,7 +13,7 @@ use crate::model::{
     Change, Column, CommentTarget, ForeignKeyAction, IdentityKind, Index, Model, Sequence, Table,
     View,
 };
-use crate::plan::{PlanError, plan};
+use crate::plan::{Plan, PlanError, plan};
 use serde::Serialize;
 
 /// One file to write: its name (inside the output directory) and its text.
@@ -88,8 +88,7 @@ pub fn sql_files(
     dialect: &dyn Dialect,
     render: &RenderContext,
 ) -> Result<Vec<SchemaFile>, PlanError> {
-    let empty = Model::default();
-    let creation = plan(assess(diff(&empty, model), &empty, model))?;
+    let creation = creation_plan(model)?;
     let mut types = String::new();
     let mut tables: std::collections::BTreeMap<String, String> = Default::default();
     for file in &creation.files {
@@ -143,8 +142,7 @@ pub fn routines_file(
     dialect: &dyn Dialect,
     render: &RenderContext,
 ) -> Result<Option<SchemaFile>, PlanError> {
-    let empty = Model::default();
-    let creation = plan(assess(diff(&empty, model), &empty, model))?;
+    let creation = creation_plan(model)?;
     let text: String = creation
         .files
         .iter()
@@ -156,6 +154,12 @@ pub fn routines_file(
         name: "routines.sql".into(),
         text,
     }))
+}
+
+/// The plan that creates `model` in an empty database, in dependency order.
+fn creation_plan(model: &Model) -> Result<Plan, PlanError> {
+    let empty = Model::default();
+    plan(assess(diff(&empty, model), &empty, model))
 }
 
 fn is_routine(change: &Change) -> bool {
